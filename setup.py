@@ -35,7 +35,7 @@ setuptools.setup(
     ],
     python_requires=">=" + cfg["min_python"],
     packages=setuptools.find_packages(include=[cfg["lib_path"], cfg["lib_path"] + ".*"]),
-    include_package_data=True,
+    package_data={cfg["lib_path"]: cfg.get("package_data", "").split()},
     install_requires=cfg["requirements"].split(),
     extras_require={"dev": cfg["dev_requirements"].split()},
     entry_points={
