@@ -123,4 +123,6 @@ d = { 'settings': { 'branch': 'main',
                                                                                         'normgan_nb/regularizers.py'),
                                          'normgan_nb.regularizers.kernel_norms': ( 'regularizers.html#kernel_norms',
                                                                                    'normgan_nb/regularizers.py'),
-                                         'normgan_nb.regularizers.lp_norm': ('regularizers.html#lp_norm', 'normgan_nb/regularizers.py')}}}
+                                         'normgan_nb.regularizers.lp_norm': ('regularizers.html#lp_norm', 'normgan_nb/regularizers.py'),
+                                         'normgan_nb.regularizers.penalized_weights': ( 'regularizers.html#penalized_weights',
+                                                                                        'normgan_nb/regularizers.py')}}}
