@@ -13,14 +13,14 @@ import tensorflow as tf
 from fastcore.basics import patch_to
 from keras import ops
 
-from .losses import GAN_LOSSES, get_gan_loss
+from .losses import GAN_LOSSES, GradientPenalty, get_gan_loss
 from .regularizers import as_weight_penalty
 
 # %% auto #0
 __all__ = ['GAN_METRICS', 'GAN']
 
 # %% ../nbs/04_gan.ipynb #afd37427
-GAN_METRICS = ("d_loss", "g_loss", "d_penalty", "g_penalty")
+GAN_METRICS = ("d_loss", "g_loss", "d_penalty", "g_penalty", "d_gp")  # d_gp: the gradient penalty (0 without one)
 
 
 def _total_penalty(model, weight_penalty):
@@ -43,9 +43,16 @@ class GAN(keras.Model):
                  generator:keras.Model,  # maps noise of shape (batch, noise_dim) to samples
                  discriminator:keras.Model,  # maps samples to one logit each
                  seed:int|None=None,  # seed of the training noise (None: drawn from NumPy's global generator)
+                 ema_decay:float|None=None,  # keep an exponential moving average of G's weights with this decay (None: none)
                  **kwargs):
         super().__init__(**kwargs)
         self.generator, self.discriminator = generator, discriminator
+        if ema_decay is not None and not 0 <= ema_decay < 1:
+            raise ValueError(f"Expected ema_decay to be None or in [0, 1). Received: ema_decay={ema_decay!r}")
+        self.ema_decay, self.ema_generator = ema_decay, None
+        if ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
         self.noise_dim = int(generator.input_shape[-1])
         self.seed = int(np.random.randint(2**31 - 1)) if seed is None else int(seed)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in GAN_METRICS}
@@ -66,6 +73,8 @@ def compile(self,
             loss="non_saturating",  # a name in `GAN_LOSSES` or a `GANLoss`
             d_regularizer=None,  # penalty on D's weights: None, a Keras regularizer or a `WeightPenalty`
             g_regularizer=None,  # penalty on G's weights: None, a Keras regularizer or a `WeightPenalty`
+            gradient_penalty=None,  # None, a `GradientPenalty`, or its kind (a name in `GRADIENT_PENALTIES`)
+            n_critic:int=1,  # discriminator steps per generator step
             **kwargs):  # passed to `keras.Model.compile`: `steps_per_execution`, `jit_compile`, ...
     "Configure training: one optimizer, loss and penalty per network."
     d_optimizer, g_optimizer = keras.optimizers.get(d_optimizer), keras.optimizers.get(g_optimizer)
@@ -76,6 +85,13 @@ def compile(self,
     self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
     self.gan_loss = get_gan_loss(loss)
     self.d_penalty, self.g_penalty = as_weight_penalty(d_regularizer), as_weight_penalty(g_regularizer)
+    self.gradient_penalty = GradientPenalty(gradient_penalty) if isinstance(gradient_penalty, str) else gradient_penalty
+    if self.gradient_penalty is not None and not isinstance(self.gradient_penalty, GradientPenalty):
+        raise ValueError(f"Expected gradient_penalty to be None, a GradientPenalty or its kind. "
+                         f"Received: gradient_penalty={gradient_penalty!r}")
+    if isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1:
+        raise ValueError(f"Expected n_critic to be a positive int. Received: n_critic={n_critic!r}")
+    self.n_critic = n_critic
     self.d_optimizer.build(self.discriminator.trainable_variables)
     self.g_optimizer.build(self.generator.trainable_variables)
 
@@ -86,19 +102,28 @@ def sample_noise(self,
                  step,  # an integer that changes every step
                 ):
     "Standard normal noise, fixed by the GAN's seed, `step` and the replica's id."
-    replica = tf.distribute.get_replica_context()
-    replica_id = 0 if replica is None else replica.replica_id_in_sync_group
-    seed = tf.random.experimental.stateless_fold_in(tf.stack([self.seed, tf.cast(step, "int32")]), replica_id)
-    return tf.random.stateless_normal((batch_size, self.noise_dim), seed=seed)
+    return tf.random.stateless_normal((batch_size, self.noise_dim), seed=self.step_seed(step))
 
 
 @patch_to(GAN)
-def discriminator_objective(self, real, fake):
-    "D's per-example loss on a real batch and a fake batch, and D's penalty."
+def step_seed(self, step):
+    "A stateless seed (shape (2,)) from the GAN's seed, `step` and the replica's id."
+    replica = tf.distribute.get_replica_context()
+    replica_id = 0 if replica is None else replica.replica_id_in_sync_group
+    return tf.random.experimental.stateless_fold_in(tf.stack([self.seed, tf.cast(step, "int32")]), replica_id)
+
+
+@patch_to(GAN)
+def discriminator_objective(self, real, fake, step=0):
+    "D's per-example loss and per-example gradient penalty on a real and a fake batch, and D's weight penalty."
     logits = self.discriminator(ops.concatenate([real, fake], axis=0), training=True)
     n = ops.shape(real)[0]
     per_example = self.gan_loss.discriminator(logits[:n], logits[n:])
-    return per_example, _total_penalty(self.discriminator, self.d_penalty)
+    if self.gradient_penalty is None: gradient_penalty = ops.zeros_like(per_example)
+    else:  # its random points get their own stream of the step's seed
+        seed = tf.random.experimental.stateless_fold_in(self.step_seed(step), 1)
+        gradient_penalty = self.gradient_penalty(self.discriminator, real, fake, seed)
+    return per_example, gradient_penalty, _total_penalty(self.discriminator, self.d_penalty)
 
 
 @patch_to(GAN)
@@ -119,23 +144,37 @@ def _update(optimizer, objective, tape, variables):
 
 
 @patch_to(GAN)
-def train_step(self, data):
-    "One discriminator update, then one generator update."
-    real, noise = _unpack_batch(data)
-    if noise is None: noise = self.sample_noise(ops.shape(real)[0], self.d_optimizer.iterations)
-    # 1. Discriminator: real vs fake, plus D's own penalties, on D's weights only.
-    fake = self.generator(noise, training=True)
-    with tf.GradientTape() as tape:
-        d_loss, d_penalty = self.discriminator_objective(real, fake)
-        d_objective = _replica_objective(d_loss, d_penalty)
-    _update(self.d_optimizer, d_objective, tape, self.discriminator.trainable_variables)
-    # 2. Generator: fool the updated D, plus G's own penalties, on G's weights only.
+def generator_step(self, noise):
+    "One generator update on `noise`, logged; returns True (for `tf.cond`)."
     with tf.GradientTape() as tape:
         g_loss, g_penalty = self.generator_objective(noise)
         g_objective = _replica_objective(g_loss, g_penalty)
     _update(self.g_optimizer, g_objective, tape, self.generator.trainable_variables)
+    if self.ema_generator is not None:
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+            average.assign(self.ema_decay * average + (1 - self.ema_decay) * weight)
+    self.trackers["g_loss"].update_state(ops.mean(g_loss))
+    self.trackers["g_penalty"].update_state(g_penalty)
+    return tf.constant(True)
+
+
+@patch_to(GAN)
+def train_step(self, data):
+    "One discriminator update, then one generator update (every `n_critic`-th step)."
+    real, noise = _unpack_batch(data)
+    step = self.d_optimizer.iterations
+    if noise is None: noise = self.sample_noise(ops.shape(real)[0], step)
+    # 1. Discriminator: real vs fake, plus D's own penalties, on D's weights only.
+    fake = self.generator(noise, training=True)
+    with tf.GradientTape() as tape:
+        d_loss, gradient_penalty, d_penalty = self.discriminator_objective(real, fake, step)
+        d_objective = _replica_objective(d_loss + gradient_penalty, d_penalty)
+    _update(self.d_optimizer, d_objective, tape, self.discriminator.trainable_variables)
+    # 2. Generator: fool the updated D, plus G's own penalties, on G's weights only.
+    if self.n_critic == 1: self.generator_step(noise)
+    else: tf.cond(self.d_optimizer.iterations % self.n_critic == 0, lambda: self.generator_step(noise), lambda: tf.constant(False))
     # 3. Log the unscaled values; `Mean` averages them over replicas.
-    for name, value in zip(GAN_METRICS, (ops.mean(d_loss), ops.mean(g_loss), d_penalty, g_penalty)):
+    for name, value in (("d_loss", ops.mean(d_loss)), ("d_penalty", d_penalty), ("d_gp", ops.mean(gradient_penalty))):
         self.trackers[name].update_state(value)
     return {name: tracker.result() for name, tracker in self.trackers.items()}
 
@@ -152,18 +191,22 @@ def generate(self,
              n:int,  # number of samples
              seed:int|None=None,  # seed of the noise; None: fresh noise each call
              batch_size:int=1024,  # samples generated per forward pass
+             ema:bool|None=None,  # use the moving average of G's weights (None: if the GAN keeps one)
             ) -> np.ndarray:
-    "`n` samples from the generator, as a NumPy array."
+    "`n` samples from the generator (or its moving average), as a NumPy array."
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"Expected n to be a positive int. Received: n={n!r}")
+    if ema and self.ema_generator is None:
+        raise ValueError("Expected a GAN made with ema_decay for ema=True. Received: ema=True, ema_decay=None")
+    generator = self.ema_generator if ema or (ema is None and self.ema_generator is not None) else self.generator
     noise = keras.random.normal((n, self.noise_dim), seed=seed)
-    return np.concatenate([ops.convert_to_numpy(self.generator(noise[i:i + batch_size], training=False))
+    return np.concatenate([ops.convert_to_numpy(generator(noise[i:i + batch_size], training=False))
                            for i in range(0, n, batch_size)])
 
 
 @patch_to(GAN)
 def get_config(self):
-    return {**super(GAN, self).get_config(), "seed": self.seed,
+    return {**super(GAN, self).get_config(), "seed": self.seed, "ema_decay": self.ema_decay,
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator)}
 
@@ -181,6 +224,7 @@ def get_compile_config(self):
     serialize = keras.saving.serialize_keras_object
     return {"d_optimizer": serialize(self.d_optimizer), "g_optimizer": serialize(self.g_optimizer),
             "loss": self.gan_loss.name, "d_regularizer": serialize(self.d_penalty), "g_regularizer": serialize(self.g_penalty),
+            "gradient_penalty": serialize(self.gradient_penalty), "n_critic": self.n_critic,
             "steps_per_execution": self.steps_per_execution, "jit_compile": self.jit_compile}
 
 
@@ -190,5 +234,5 @@ def compile_from_config(self, config):
         warnings.warn(f"The GAN was saved with a custom loss {config['loss']!r}, which cannot be restored: "
                       "call `compile` on the loaded GAN.", stacklevel=2)
         return
-    plain = ("loss", "steps_per_execution", "jit_compile")
+    plain = ("loss", "steps_per_execution", "jit_compile", "n_critic")
     self.compile(**{k: v if k in plain else keras.saving.deserialize_keras_object(v) for k, v in config.items()})

@@ -10,7 +10,7 @@ import math
 import keras
 
 # %% auto #0
-__all__ = ['mlp_generator', 'mlp_discriminator']
+__all__ = ['NORMALIZATIONS', 'mlp_generator', 'ClipWeights', 'mlp_discriminator', 'dcgan_generator', 'dcgan_discriminator']
 
 # %% ../nbs/01_models.ipynb #c35bc8b2
 def _check_shape(data_shape):
@@ -54,16 +54,112 @@ def mlp_generator(data_shape=(8, 8, 1),  # shape of one sample, e.g. (28, 28, 1)
     return keras.Sequential(layers, name=name)
 
 # %% ../nbs/01_models.ipynb #846f28dc
+NORMALIZATIONS = (None, "spectral", "layer")
+
+
+@keras.saving.register_keras_serializable(package="normgan_nb")
+class ClipWeights(keras.constraints.Constraint):
+    "Clips every weight into [-c, c] after each update (the original WGAN's way to keep D Lipschitz)."
+    def __init__(self, c:float=0.01):  # the bound
+        if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 < c < float("inf"):
+            raise ValueError(f"Expected c to be a finite number > 0. Received: c={c!r}")
+        self.c = float(c)
+
+    def __call__(self, w): return keras.ops.clip(w, -self.c, self.c)
+    def get_config(self): return {"c": self.c}
+
+
+def _discriminator_layers(units, activation, regularizer, seed, index, normalization, clip):
+    "One hidden (or output) layer of D, with its normalization and constraint."
+    dense = _dense(units, None if normalization == "layer" else activation, regularizer, seed, index)
+    if clip is not None: dense.kernel_constraint = dense.bias_constraint = ClipWeights(clip)
+    if normalization == "spectral": return [keras.layers.SpectralNormalization(dense)]
+    if normalization == "layer" and activation is not None:
+        return [dense, keras.layers.LayerNormalization(), keras.layers.Activation(activation)]
+    return [dense]
+
+
+def _seed_power_iterations(model, seed):
+    "Spectral normalization starts its power iteration from an unseeded random vector: draw it from `seed` instead."
+    for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.SpectralNormalization)):
+        u = layer.vector_u
+        u.assign(keras.random.normal(u.shape, seed=None if seed is None else seed + 1000 + index, dtype=u.dtype))
+
+
 def mlp_discriminator(data_shape=(8, 8, 1),  # shape of one sample
                       hidden=(128, 128, 128),  # widths of the hidden ReLU layers (the seed's)
                       kernel_regularizer=None,  # a Keras regularizer for every Dense kernel, or None
                       seed:int|None=None,  # seed of the initial weights
                       name:str="discriminator",
+                      normalization:str|None=None,  # None, "spectral" (every Dense) or "layer" (after every hidden Dense)
+                      weight_clip:float|None=None,  # clip every weight into [-c, c] after each update (None: no clipping)
                      ) -> keras.Sequential:
     "The seed's discriminator, flattened and returning a logit: sample -> Dense ReLU layers -> Dense 1."
     shape = _check_shape(data_shape)
     for w in hidden: _check_positive_int(w, "hidden")
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"Expected normalization to be one of {', '.join(map(repr, NORMALIZATIONS))}. "
+                         f"Received: normalization={normalization!r}")
     layers = [keras.Input(shape), keras.layers.Flatten()]
-    layers += [_dense(w, "relu", kernel_regularizer, seed, i) for i, w in enumerate(hidden)]
-    layers += [_dense(1, None, kernel_regularizer, seed, len(hidden))]
-    return keras.Sequential(layers, name=name)
+    for i, width in enumerate(hidden):
+        layers += _discriminator_layers(width, "relu", kernel_regularizer, seed, i, normalization, weight_clip)
+    layers += _discriminator_layers(1, None, kernel_regularizer, seed, len(hidden), normalization, weight_clip)
+    model = keras.Sequential(layers, name=name)
+    _seed_power_iterations(model, seed)
+    return model
+
+# %% ../nbs/01_models.ipynb #26abf405
+def _conv_seeded(layer_class, filters, stride, seed, index, **kwargs):
+    init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + index)
+    return layer_class(filters, 4, strides=stride, padding="same", kernel_initializer=init, **kwargs)
+
+
+def _check_side(shape):
+    if len(shape) != 3 or shape[0] != shape[1] or shape[0] % 4:
+        raise ValueError(f"Expected data_shape to be (side, side, channels) with side a multiple of 4. Received: data_shape={shape}")
+
+
+def dcgan_generator(data_shape=(28, 28, 1),  # (side, side, channels), side a multiple of 4
+                    noise_dim:int=100,  # size of the noise vector z
+                    filters:int=64,  # channels of the last hidden map (the first has twice as many)
+                    kernel_regularizer=None,  # a Keras regularizer for every kernel, or None
+                    seed:int|None=None,  # seed of the initial weights
+                    name:str="generator",
+                   ) -> keras.Sequential:
+    "DCGAN's generator for small images: Dense -> (side/4)^2 x 2f -> transposed convs -> tanh image."
+    shape = _check_shape(data_shape); _check_side(shape)
+    _check_positive_int(noise_dim, "noise_dim"); _check_positive_int(filters, "filters")
+    side = shape[0] // 4
+    dense = _dense(side * side * 2 * filters, None, kernel_regularizer, seed, 0)
+    up = _conv_seeded(keras.layers.Conv2DTranspose, filters, 2, seed, 1, kernel_regularizer=kernel_regularizer)
+    out = _conv_seeded(keras.layers.Conv2DTranspose, shape[-1], 2, seed, 2, activation="tanh", kernel_regularizer=kernel_regularizer)
+    return keras.Sequential([keras.Input((noise_dim,)), dense, keras.layers.BatchNormalization(), keras.layers.ReLU(),
+                             keras.layers.Reshape((side, side, 2 * filters)), up, keras.layers.BatchNormalization(),
+                             keras.layers.ReLU(), out], name=name)
+
+
+def dcgan_discriminator(data_shape=(28, 28, 1),  # (side, side, channels), side a multiple of 4
+                        filters:int=64,  # channels of the first convolution (the second has twice as many)
+                        kernel_regularizer=None,  # a Keras regularizer for every kernel, or None
+                        seed:int|None=None,  # seed of the initial weights
+                        name:str="discriminator",
+                        normalization:str|None=None,  # None, "spectral" (every layer) or "layer" (after the 2nd convolution)
+                        weight_clip:float|None=None,  # clip every weight into [-c, c] after each update
+                       ) -> keras.Sequential:
+    "DCGAN's discriminator for small images: two stride-2 convolutions with leaky ReLU, then a Dense logit."
+    shape = _check_shape(data_shape); _check_side(shape); _check_positive_int(filters, "filters")
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"Expected normalization to be one of {', '.join(map(repr, NORMALIZATIONS))}. "
+                         f"Received: normalization={normalization!r}")
+    def wrap(layer):
+        if weight_clip is not None: layer.kernel_constraint = layer.bias_constraint = ClipWeights(weight_clip)
+        return keras.layers.SpectralNormalization(layer) if normalization == "spectral" else layer
+    layers = [keras.Input(shape),
+              wrap(_conv_seeded(keras.layers.Conv2D, filters, 2, seed, 0, kernel_regularizer=kernel_regularizer)),
+              keras.layers.LeakyReLU(0.2),
+              wrap(_conv_seeded(keras.layers.Conv2D, 2 * filters, 2, seed, 1, kernel_regularizer=kernel_regularizer))]
+    if normalization == "layer": layers.append(keras.layers.LayerNormalization(axis=(1, 2, 3)))
+    layers += [keras.layers.LeakyReLU(0.2), keras.layers.Flatten(), wrap(_dense(1, None, kernel_regularizer, seed, 2))]
+    model = keras.Sequential(layers, name=name)
+    _seed_power_iterations(model, seed)
+    return model

@@ -13,7 +13,7 @@ from keras import ops
 
 # %% auto #0
 __all__ = ['PENALTY_SCOPES', 'PENALTY_INCLUDES', 'abs_power', 'lp_norm', 'LpNorm', 'penalized_weights', 'WeightPenalty',
-           'as_weight_penalty', 'kernel_norms']
+           'as_weight_penalty', 'OffDiagonalOrthogonal', 'kernel_norms']
 
 # %% ../nbs/00_regularizers.ipynb #18c19c0f
 def abs_power(x,  # a tensor
@@ -127,6 +127,20 @@ def as_weight_penalty(penalty,  # None, a `WeightPenalty`, or a regularizer (the
     "`penalty` as a `WeightPenalty`, or None for no penalty."
     if penalty is None or isinstance(penalty, WeightPenalty): return penalty
     return WeightPenalty(penalty)
+
+# %% ../nbs/00_regularizers.ipynb #e7a15415
+@keras.saving.register_keras_serializable(package="normgan_nb")
+class OffDiagonalOrthogonal(keras.regularizers.Regularizer):
+    "BigGAN's orthogonal regularization `beta * ||W^T W * (1 - I)||_F^2`, with the output units as the columns of W."
+    def __init__(self, beta:float=1e-4):  # strength (BigGAN: 1e-4)
+        self.beta = _check_finite_at_least(beta, "beta", 0)
+
+    def __call__(self, kernel):
+        w = ops.reshape(kernel, (-1, kernel.shape[-1]))
+        gram = ops.matmul(ops.transpose(w), w)
+        return self.beta * ops.sum(ops.square(gram * (1 - ops.eye(gram.shape[0], dtype=gram.dtype))))
+
+    def get_config(self): return {"beta": self.beta}
 
 # %% ../nbs/00_regularizers.ipynb #0a0d2b9c
 def kernel_norms(model,  # a Keras model

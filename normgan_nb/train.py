@@ -17,21 +17,29 @@ import keras
 
 from .data import DATASETS, load_data, make_dataset
 from .gan import GAN, GAN_METRICS
-from .losses import GAN_LOSSES
+from .losses import GAN_LOSSES, GRADIENT_PENALTIES, GradientPenalty
 from .metrics import QUALITY_METRICS, sample_quality
-from .models import mlp_discriminator, mlp_generator
+from .models import NORMALIZATIONS, dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
 from .plots import plot_history, plot_samples
-from .regularizers import (PENALTY_SCOPES, LpNorm, WeightPenalty, _check_choice, _check_finite_at_least,
-                                    kernel_norms)
+from .regularizers import (PENALTY_SCOPES, LpNorm, OffDiagonalOrthogonal, WeightPenalty, _check_choice,
+                                    _check_finite_at_least, kernel_norms)
 
 # %% auto #0
-__all__ = ['REGULARIZERS', 'PENALIZE', 'RunConfig', 'build_gan', 'SampleGrids', 'train_run']
+__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'RunConfig', 'build_gan', 'SampleGrids', 'train_run']
 
 # %% ../nbs/07_train.ipynb #8e696007
-REGULARIZERS = {  # name -> (p, power); "lp" takes p from the settings
-    "none": None, "l1": (1.0, False), "l2": (2.0, False), "squared_l2": (2.0, True), "lp": (None, False),
-    "powered_lp": (None, True)}
+REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig` (None: no penalty)
+    "none": lambda config: None,
+    "l1": lambda config: LpNorm(1, config.lam),  # lambda ||w||_1
+    "l2": lambda config: LpNorm(2, config.lam),  # lambda ||w||_2, the seed's
+    "squared_l2": lambda config: LpNorm(2, config.lam, power=True),  # lambda ||w||_2^2, Keras's L2
+    "lp": lambda config: LpNorm(config.p, config.lam),  # lambda ||w||_p
+    "powered_lp": lambda config: LpNorm(config.p, config.lam, power=True),  # lambda ||w||_p^p
+    "orthogonal": lambda config: OffDiagonalOrthogonal(config.lam),  # BigGAN's, beta = lambda, always per layer
+}
+TAKES_P = ("lp", "powered_lp")  # the regularizers whose order p is a setting
 PENALIZE = ("both", "discriminator", "generator")
+MODELS = ("mlp", "dcgan")  # the seed's MLPs, or DCGAN's convolutional networks (images only)
 
 
 @dataclasses.dataclass
@@ -43,13 +51,23 @@ class RunConfig:
     p: float = 2.0  # order of the norm for "lp" and "powered_lp"
     scope: str = "layer"  # "layer": per-layer penalties; "network": one penalty of all weights
     penalize: str = "both"  # which networks are penalized
-    steps: int = 10_000  # generator (and discriminator) updates
+    steps: int = 10_000  # discriminator updates (generator updates: steps / n_critic)
     batch_size: int = 64
     lr: float = 2e-4  # Adam's learning rate, both networks
     beta_1: float = 0.5  # Adam's beta_1, both networks
     noise_dim: int = 100
-    hidden: tuple|None = None  # widths of both networks' hidden layers (None: the seed's, see `models`)
+    model: str = "mlp"  # one of `MODELS`
+    hidden: tuple|None = None  # for "mlp": widths of both networks' hidden layers (None: the seed's, see `models`)
     loss: str = "non_saturating"  # one of `GAN_LOSSES`
+    d_lr: float|None = None  # D's learning rate (None: lr); with g_lr, the two time-scale update rule
+    g_lr: float|None = None  # G's learning rate (None: lr)
+    weight_decay: float = 0.0  # decoupled weight decay of both Adams (AdamW's), 0: none
+    gradient_penalty: str = "none"  # "none" or one of `GRADIENT_PENALTIES`, on D
+    gp_weight: float = 10.0  # the gradient penalty's lambda (gamma for "r1" and "r2")
+    n_critic: int = 1  # D updates per G update
+    normalization: str = "none"  # D's normalization: "none", "spectral" or "layer"
+    weight_clip: float = 0.0  # clip D's weights into [-c, c] after each update; 0: no clipping
+    ema_decay: float = 0.0  # keep a moving average of G's weights for sampling (e.g. 0.999); 0: none
     seed: int = 0  # seeds the weights, the data order and the noise
     log_every: int = 500  # steps between logs, sample grids and backups
 
@@ -58,9 +76,19 @@ class RunConfig:
         _check_choice(self.scope, "scope", PENALTY_SCOPES)
         _check_choice(self.penalize, "penalize", PENALIZE)
         _check_choice(self.loss, "loss", tuple(GAN_LOSSES))
+        _check_choice(self.gradient_penalty, "gradient_penalty", ("none",) + GRADIENT_PENALTIES)
+        _check_choice(self.normalization, "normalization", ("none",) + NORMALIZATIONS[1:])
+        _check_choice(self.model, "model", MODELS)
+        if self.model == "dcgan" and self.data in ("ring", "grid"):
+            raise ValueError(f"Expected model='mlp' for the 2-D data {self.data!r}: DCGAN's networks are for images. Received: model='dcgan'")
+        if not 0 <= self.ema_decay < 1: raise ValueError(f"Expected ema_decay in [0, 1). Received: ema_decay={self.ema_decay!r}")
+        for name in ("weight_decay", "gp_weight", "weight_clip"):
+            setattr(self, name, _check_finite_at_least(getattr(self, name), name, 0))
+        for name in ("d_lr", "g_lr"):
+            if getattr(self, name) is not None: setattr(self, name, _check_finite_at_least(getattr(self, name), name, 0))
         self.lam, self.p = _check_finite_at_least(self.lam, "lam", 0), _check_finite_at_least(self.p, "p", 1)
         self.lr, self.beta_1 = _check_finite_at_least(self.lr, "lr", 0), _check_finite_at_least(self.beta_1, "beta_1", 0)
-        for name in ("steps", "batch_size", "noise_dim", "log_every"):
+        for name in ("steps", "batch_size", "noise_dim", "log_every", "n_critic"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"Expected {name} to be a positive int. Received: {name}={value!r}")
@@ -76,26 +104,34 @@ class RunConfig:
 
     def penalty(self):
         "The `WeightPenalty` of these settings, or None."
-        form = REGULARIZERS[self.regularizer]
-        if form is None: return None
-        p, power = form
-        return WeightPenalty(LpNorm(self.p if p is None else p, self.lam, power=power), scope=self.scope)
+        regularizer = REGULARIZERS[self.regularizer](self)
+        if regularizer is None: return None
+        return WeightPenalty(regularizer, scope="layer" if self.regularizer == "orthogonal" else self.scope)
 
 # %% ../nbs/07_train.ipynb #94eccffd
 def build_gan(config:RunConfig,  # the run's settings
               data_shape:tuple,  # shape of one sample
              ) -> GAN:
-    "The seed's MLP GAN (or MLPs of `config.hidden` widths) for `data_shape`, compiled as `config` says: tanh output for images, linear for points."
+    "The seed's MLP GAN (or MLPs of `config.hidden` widths, or DCGAN's networks) for `data_shape`, compiled as `config` says: tanh output for images, linear for points."
     output = "tanh" if len(data_shape) > 1 else None
     widths = {} if config.hidden is None else {"hidden": config.hidden}
-    gan = GAN(mlp_generator(data_shape, config.noise_dim, seed=config.seed, output_activation=output, **widths),
-              mlp_discriminator(data_shape, seed=config.seed + 1, **widths), seed=config.seed)
+    d_options = dict(seed=config.seed + 1, weight_clip=config.weight_clip or None,
+                     normalization=None if config.normalization == "none" else config.normalization)
+    if config.model == "dcgan":
+        generator = dcgan_generator(data_shape, config.noise_dim, seed=config.seed)
+        discriminator = dcgan_discriminator(data_shape, **d_options)
+    else:
+        generator = mlp_generator(data_shape, config.noise_dim, seed=config.seed, output_activation=output, **widths)
+        discriminator = mlp_discriminator(data_shape, **d_options, **widths)
+    gan = GAN(generator, discriminator, seed=config.seed, ema_decay=config.ema_decay or None)
     penalty = config.penalty()
-    adam = lambda: keras.optimizers.Adam(config.lr, beta_1=config.beta_1)
-    gan.compile(adam(), adam(), loss=config.loss,
+    adam = lambda lr: keras.optimizers.Adam(config.lr if lr is None else lr, beta_1=config.beta_1,
+                                            weight_decay=config.weight_decay or None)
+    gan.compile(adam(config.d_lr), adam(config.g_lr), loss=config.loss,
                 d_regularizer=penalty if config.penalize in ("both", "discriminator") else None,
                 g_regularizer=penalty if config.penalize in ("both", "generator") else None,
-                steps_per_execution=math.gcd(50, config.log_every))
+                gradient_penalty=None if config.gradient_penalty == "none" else GradientPenalty(config.gradient_penalty, config.gp_weight),
+                n_critic=config.n_critic, steps_per_execution=math.gcd(50, config.log_every))
     return gan
 
 # %% ../nbs/07_train.ipynb #43bbeaf9
