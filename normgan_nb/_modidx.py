@@ -215,4 +215,5 @@ d = { 'settings': { 'branch': 'main',
                                   'normgan_nb.train._csv_history': ('train.html#_csv_history', 'normgan_nb/train.py'),
                                   'normgan_nb.train._write_outputs': ('train.html#_write_outputs', 'normgan_nb/train.py'),
                                   'normgan_nb.train.build_gan': ('train.html#build_gan', 'normgan_nb/train.py'),
+                                  'normgan_nb.train.run_once': ('train.html#run_once', 'normgan_nb/train.py'),
                                   'normgan_nb.train.train_run': ('train.html#train_run', 'normgan_nb/train.py')}}}

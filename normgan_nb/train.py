@@ -25,7 +25,7 @@ from .regularizers import (PENALTY_SCOPES, LpNorm, OffDiagonalOrthogonal, Weight
                                     _check_finite_at_least, kernel_norms)
 
 # %% auto #0
-__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'RunConfig', 'build_gan', 'SampleGrids', 'train_run']
+__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'RunConfig', 'build_gan', 'SampleGrids', 'train_run', 'run_once']
 
 # %% ../nbs/07_train.ipynb #8e696007
 REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig` (None: no penalty)
@@ -47,10 +47,10 @@ class RunConfig:
     "The settings of one training run, validated when made."
     data: str = "digits"  # one of `DATASETS` or a .npy/.npz path
     regularizer: str = "squared_l2"  # one of `REGULARIZERS`
-    lam: float = 1e-4  # penalty strength lambda
+    lam: float = 1e-2  # penalty strength lambda
     p: float = 2.0  # order of the norm for "lp" and "powered_lp"
     scope: str = "layer"  # "layer": per-layer penalties; "network": one penalty of all weights
-    penalize: str = "both"  # which networks are penalized
+    penalize: str = "discriminator"  # which networks are penalized
     steps: int = 10_000  # discriminator updates (generator updates: steps / n_critic)
     batch_size: int = 64
     lr: float = 2e-4  # Adam's learning rate, both networks
@@ -157,11 +157,11 @@ class SampleGrids(keras.callbacks.Callback):
 def _write_outputs(gan, history, config, out, seconds, interrupted, reference):
     "samples.png, curves.png, metrics.json and model.keras for the run so far (metrics.json also has the sample quality)."
     samples = gan.generate(100, seed=config.seed)
-    title = f"{Path(config.data).stem}, {config.regularizer} lambda={config.lam:g}, step {int(gan.g_optimizer.iterations)}"
+    title = f"{Path(config.data).stem}, {config.regularizer} lambda={config.lam:g}, step {int(gan.d_optimizer.iterations)}"
     plot_samples(samples, title=title, reference=reference).savefig(out / "samples.png")
     plot_history(history, config.log_every, title="training").savefig(out / "curves.png")
     gan.save(out / "model.keras")
-    steps_done = int(gan.g_optimizer.iterations)
+    steps_done = int(gan.d_optimizer.iterations)  # D steps; G took steps_done / n_critic
     metrics = {"config": dataclasses.asdict(config), "steps_done": steps_done, "interrupted": interrupted,
                "final": {name: values[-1] for name, values in history.items() if values},
                "quality": sample_quality(gan, config.data, seed=config.seed) if config.data in QUALITY_METRICS else {},
@@ -203,3 +203,18 @@ def train_run(config:RunConfig,  # the run's settings
         interrupted = True
         print(f"\nInterrupted: writing the outputs so far to {out}; run the same command again to resume.", file=sys.stderr)
     return _write_outputs(gan, _csv_history(out / "history.csv"), config, out, time.time() - start, interrupted, reference)
+
+# %% ../nbs/07_train.ipynb #2dab7f51
+def run_once(config:RunConfig,  # the run's settings
+             out_dir:str|Path,  # the run folder
+             verbose:int=0,  # as for `train_run`
+            ) -> dict:
+    "The metrics of the finished run of `config` in `out_dir`, trained (or resumed) only if it is not there yet."
+    done = Path(out_dir) / "metrics.json"
+    if done.exists():
+        metrics = json.loads(done.read_text())
+        if metrics["config"] != json.loads(json.dumps(dataclasses.asdict(config))):
+            raise ValueError(f"Expected {out_dir} to be a run of the same settings. Received a folder with config "
+                             f"{metrics['config']}: use another folder")
+        if not metrics["interrupted"]: return metrics
+    return train_run(config, out_dir, verbose=verbose)
