@@ -332,7 +332,7 @@ def search(space:SearchSpace,  # the grid
     "Run a lambda search (or resume it) and write results.csv, search.png and choice.json into `directory`."
     check_search(base.data, metric, tuner, max_trials)
     directory = Path(directory); directory.mkdir(parents=True, exist_ok=True)
-    total = max_trials or len(space)
+    total = min(max_trials or len(space), len(space))  # a grid ends when it is done
     kt = make_tuner(space, base, metric, directory, tuner, max_trials, overwrite, callbacks)
     done = sum(t.status == "COMPLETED" for t in kt.oracle.trials.values())
     if verbose:
