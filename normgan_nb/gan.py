@@ -132,7 +132,7 @@ def generator_objective(self, noise):
     fake_logits = self.discriminator(self.generator(noise, training=True), training=True)
     return self.gan_loss.generator(fake_logits), _total_penalty(self.generator, self.g_penalty)
 
-# %% ../nbs/04_gan.ipynb #07915448
+# %% ../nbs/04_gan.ipynb #15e0df2a
 def _unpack_batch(data):
     "A batch is `real` or a pair `(real, noise)`."
     if isinstance(data, (tuple, list)): return data[0], data[1]
@@ -145,7 +145,7 @@ def _update(optimizer, objective, tape, variables):
 
 @patch_to(GAN)
 def generator_step(self, noise):
-    "One generator update on `noise`, logged; returns True (for `tf.cond`)."
+    "One generator update on `noise`, logged."
     with tf.GradientTape() as tape:
         g_loss, g_penalty = self.generator_objective(noise)
         g_objective = _replica_objective(g_loss, g_penalty)
@@ -155,7 +155,19 @@ def generator_step(self, noise):
             average.assign(self.ema_decay * average + (1 - self.ema_decay) * weight)
     self.trackers["g_loss"].update_state(ops.mean(g_loss))
     self.trackers["g_penalty"].update_state(g_penalty)
-    return tf.constant(True)
+
+
+@patch_to(GAN)
+def generator_step_if_due(self, noise):
+    "`generator_step(noise)` if D's update count is a multiple of `n_critic`, on one device or many."
+    due = lambda: self.d_optimizer.iterations % self.n_critic == 0
+    context = tf.distribute.get_replica_context()
+    if not tf.distribute.has_strategy() or context is None:
+        tf.cond(due(), lambda: self.generator_step(noise), lambda: None)
+        return
+    def cross_replica(strategy, noise):  # as Keras's LossScaleOptimizer skips steps: the cond outside the replicas
+        tf.cond(due(), lambda: strategy.extended.call_for_each_replica(self.generator_step, args=(noise,)), lambda: None)
+    context.merge_call(cross_replica, args=(noise,))
 
 
 @patch_to(GAN)
@@ -172,7 +184,7 @@ def train_step(self, data):
     _update(self.d_optimizer, d_objective, tape, self.discriminator.trainable_variables)
     # 2. Generator: fool the updated D, plus G's own penalties, on G's weights only.
     if self.n_critic == 1: self.generator_step(noise)
-    else: tf.cond(self.d_optimizer.iterations % self.n_critic == 0, lambda: self.generator_step(noise), lambda: tf.constant(False))
+    else: self.generator_step_if_due(noise)
     # 3. Log the unscaled values; `Mean` averages them over replicas.
     for name, value in (("d_loss", ops.mean(d_loss)), ("d_penalty", d_penalty), ("d_gp", ops.mean(gradient_penalty))):
         self.trackers[name].update_state(value)

@@ -53,7 +53,7 @@ def mlp_generator(data_shape=(8, 8, 1),  # shape of one sample, e.g. (28, 28, 1)
                keras.layers.Reshape(shape)]
     return keras.Sequential(layers, name=name)
 
-# %% ../nbs/01_models.ipynb #846f28dc
+# %% ../nbs/01_models.ipynb #e1fa7195
 NORMALIZATIONS = (None, "spectral", "layer")
 
 
@@ -69,11 +69,21 @@ class ClipWeights(keras.constraints.Constraint):
     def get_config(self): return {"c": self.c}
 
 
+def _check_normalization(normalization):
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"Expected normalization to be one of {', '.join(map(repr, NORMALIZATIONS))}. "
+                         f"Received: normalization={normalization!r}")
+
+
+def _constrained(layer, normalization, clip):
+    "`layer` with its weights clipped into [-clip, clip] (None: not clipped), in spectral normalization if asked."
+    if clip is not None: layer.kernel_constraint = layer.bias_constraint = ClipWeights(clip)
+    return keras.layers.SpectralNormalization(layer) if normalization == "spectral" else layer
+
+
 def _discriminator_layers(units, activation, regularizer, seed, index, normalization, clip):
     "One hidden (or output) layer of D, with its normalization and constraint."
-    dense = _dense(units, None if normalization == "layer" else activation, regularizer, seed, index)
-    if clip is not None: dense.kernel_constraint = dense.bias_constraint = ClipWeights(clip)
-    if normalization == "spectral": return [keras.layers.SpectralNormalization(dense)]
+    dense = _constrained(_dense(units, None if normalization == "layer" else activation, regularizer, seed, index), normalization, clip)
     if normalization == "layer" and activation is not None:
         return [dense, keras.layers.LayerNormalization(), keras.layers.Activation(activation)]
     return [dense]
@@ -97,9 +107,7 @@ def mlp_discriminator(data_shape=(8, 8, 1),  # shape of one sample
     "The seed's discriminator, flattened and returning a logit: sample -> Dense ReLU layers -> Dense 1."
     shape = _check_shape(data_shape)
     for w in hidden: _check_positive_int(w, "hidden")
-    if normalization not in NORMALIZATIONS:
-        raise ValueError(f"Expected normalization to be one of {', '.join(map(repr, NORMALIZATIONS))}. "
-                         f"Received: normalization={normalization!r}")
+    _check_normalization(normalization)
     layers = [keras.Input(shape), keras.layers.Flatten()]
     for i, width in enumerate(hidden):
         layers += _discriminator_layers(width, "relu", kernel_regularizer, seed, i, normalization, weight_clip)
@@ -108,7 +116,7 @@ def mlp_discriminator(data_shape=(8, 8, 1),  # shape of one sample
     _seed_power_iterations(model, seed)
     return model
 
-# %% ../nbs/01_models.ipynb #26abf405
+# %% ../nbs/01_models.ipynb #b30a44a3
 def _conv_seeded(layer_class, filters, stride, seed, index, **kwargs):
     init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + index)
     return layer_class(filters, 4, strides=stride, padding="same", kernel_initializer=init, **kwargs)
@@ -147,13 +155,8 @@ def dcgan_discriminator(data_shape=(28, 28, 1),  # (side, side, channels), side 
                         weight_clip:float|None=None,  # clip every weight into [-c, c] after each update
                        ) -> keras.Sequential:
     "DCGAN's discriminator for small images: two stride-2 convolutions with leaky ReLU, then a Dense logit."
-    shape = _check_shape(data_shape); _check_side(shape); _check_positive_int(filters, "filters")
-    if normalization not in NORMALIZATIONS:
-        raise ValueError(f"Expected normalization to be one of {', '.join(map(repr, NORMALIZATIONS))}. "
-                         f"Received: normalization={normalization!r}")
-    def wrap(layer):
-        if weight_clip is not None: layer.kernel_constraint = layer.bias_constraint = ClipWeights(weight_clip)
-        return keras.layers.SpectralNormalization(layer) if normalization == "spectral" else layer
+    shape = _check_shape(data_shape); _check_side(shape); _check_positive_int(filters, "filters"); _check_normalization(normalization)
+    wrap = lambda layer: _constrained(layer, normalization, weight_clip)
     layers = [keras.Input(shape),
               wrap(_conv_seeded(keras.layers.Conv2D, filters, 2, seed, 0, kernel_regularizer=kernel_regularizer)),
               keras.layers.LeakyReLU(0.2),

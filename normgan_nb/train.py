@@ -204,7 +204,7 @@ def train_run(config:RunConfig,  # the run's settings
         print(f"\nInterrupted: writing the outputs so far to {out}; run the same command again to resume.", file=sys.stderr)
     return _write_outputs(gan, _csv_history(out / "history.csv"), config, out, time.time() - start, interrupted, reference)
 
-# %% ../nbs/07_train.ipynb #2dab7f51
+# %% ../nbs/07_train.ipynb #559420af
 def run_once(config:RunConfig,  # the run's settings
              out_dir:str|Path,  # the run folder
              verbose:int=0,  # as for `train_run`
@@ -212,9 +212,11 @@ def run_once(config:RunConfig,  # the run's settings
     "The metrics of the finished run of `config` in `out_dir`, trained (or resumed) only if it is not there yet."
     done = Path(out_dir) / "metrics.json"
     if done.exists():
-        metrics = json.loads(done.read_text())
-        if metrics["config"] != json.loads(json.dumps(dataclasses.asdict(config))):
-            raise ValueError(f"Expected {out_dir} to be a run of the same settings. Received a folder with config "
-                             f"{metrics['config']}: use another folder")
+        metrics, wanted = json.loads(done.read_text()), json.loads(json.dumps(dataclasses.asdict(config)))
+        stored = metrics["config"]
+        differ = [k for k in dict.fromkeys([*wanted, *stored]) if stored.get(k) != wanted.get(k)]
+        if differ:
+            said = ", ".join(f"{k}={stored.get(k)!r} (asked: {wanted.get(k)!r})" for k in differ)
+            raise ValueError(f"Expected {out_dir} to hold a run of the same settings. Received a run with {said}: use another folder")
         if not metrics["interrupted"]: return metrics
     return train_run(config, out_dir, verbose=verbose)
