@@ -204,7 +204,16 @@ def train_run(config:RunConfig,  # the run's settings
         print(f"\nInterrupted: writing the outputs so far to {out}; run the same command again to resume.", file=sys.stderr)
     return _write_outputs(gan, _csv_history(out / "history.csv"), config, out, time.time() - start, interrupted, reference)
 
-# %% ../nbs/07_train.ipynb #559420af
+# %% ../nbs/07_train.ipynb #73126cc7
+def _inert(config:dict) -> set:
+    "The settings of `config` (a `RunConfig` as a dict) that cannot change its run."
+    inert = set()
+    if config.get("regularizer") == "none" or config.get("lam") == 0: inert |= {"lam", "p", "scope", "penalize"}
+    elif config.get("regularizer") not in TAKES_P: inert.add("p")
+    if config.get("gradient_penalty", "none") == "none": inert.add("gp_weight")
+    return inert
+
+
 def run_once(config:RunConfig,  # the run's settings
              out_dir:str|Path,  # the run folder
              verbose:int=0,  # as for `train_run`
@@ -214,7 +223,8 @@ def run_once(config:RunConfig,  # the run's settings
     if done.exists():
         metrics, wanted = json.loads(done.read_text()), json.loads(json.dumps(dataclasses.asdict(config)))
         stored = metrics["config"]
-        differ = [k for k in dict.fromkeys([*wanted, *stored]) if stored.get(k) != wanted.get(k)]
+        ignored = _inert(stored) & _inert(wanted)
+        differ = [k for k in dict.fromkeys([*wanted, *stored]) if stored.get(k) != wanted.get(k) and k not in ignored]
         if differ:
             said = ", ".join(f"{k}={stored.get(k)!r} (asked: {wanted.get(k)!r})" for k in differ)
             raise ValueError(f"Expected {out_dir} to hold a run of the same settings. Received a run with {said}: use another folder")
