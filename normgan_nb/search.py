@@ -111,7 +111,7 @@ class SearchSpace:
         if chosen == "none": return unpenalized
         return dict(seed=seed, regularizer=chosen, lam=lam, penalize=penalize) | ({"p": p} if p is not None else {})
 
-# %% ../nbs/08_search.ipynb #ff53c39d
+# %% ../nbs/08_search.ipynb #9e787c14
 def run_name(changes:dict) -> str:
     "The name of a trial's run folder, from the settings a search varies (`SearchSpace.declare`'s changes)."
     seed = f"seed{changes['seed']}"
@@ -147,8 +147,9 @@ class LambdaSearch(keras_tuner.HyperModel):
         return build_gan(self.config(hp), self.data_shape)
 
     def fit(self, hp, model, *args, **kwargs):
-        name = run_name(self.space.declare(hp))
-        run = train_run(self.config(hp), self.runs_dir / name, verbose=0, callbacks=self.callbacks, gan=model)
+        changes = self.space.declare(hp)
+        name = run_name(changes)
+        run = train_run(dataclasses.replace(self.base, **changes), self.runs_dir / name, verbose=0, callbacks=self.callbacks, gan=model)
         if run["interrupted"]: raise KeyboardInterrupt  # the trial stays unfinished: a resumed search runs it again
         results = {**run["quality"], "seconds": run["seconds"]}
         if self.progress: self.progress(name, results)
