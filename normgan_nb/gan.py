@@ -25,9 +25,9 @@ GAN_METRICS = ("d_loss", "g_loss", "d_penalty", "g_penalty", "d_gp")  # d_gp: th
 
 
 def _total_penalty(model, weight_penalty):
-    "The model's own layer penalties plus `weight_penalty` of its weights (None: none)."
-    total = ops.convert_to_tensor(0.0)
-    for loss in model.losses: total = total + loss
+    "The model's own layer penalties, summed as Keras's trainer does, plus `weight_penalty` (None: none)."
+    losses = model.losses  # computed anew at every access
+    total = ops.sum(losses) if losses else ops.zeros((), dtype=model.dtype)  # model.dtype: its weights' dtype
     if weight_penalty is not None: total = total + weight_penalty(model)
     return total
 
@@ -44,7 +44,7 @@ class GAN(keras.Model):
                  generator:keras.Model,  # maps noise of shape (batch, noise_dim) to samples
                  discriminator:keras.Model,  # maps samples to one logit each
                  seed:int|None=None,  # seed of the training noise (None: drawn from NumPy's global generator)
-                 ema_decay:float|None=None,  # keep an exponential moving average of G's weights with this decay (None: none)
+                 ema_decay:float|None=None,  # decay of a moving average of G's weights to keep (None: none)
                  **kwargs):
         super().__init__(**kwargs)
         self.generator, self.discriminator = generator, discriminator
@@ -66,6 +66,12 @@ class GAN(keras.Model):
     def metrics(self): return list(self.trackers.values())
 
 # %% ../nbs/05_gan.ipynb #7d646d9e
+def _with_loss_scaling(optimizer, policy):
+    "`optimizer` in a `LossScaleOptimizer` under the `mixed_float16` policy (as Keras's `Model.compile`), else itself."
+    if policy.name != "mixed_float16" or isinstance(optimizer, keras.optimizers.LossScaleOptimizer): return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
 @patch_to(GAN)
 def compile(self,
             d_optimizer="adam",  # the discriminator's optimizer (an instance, name or config)
@@ -82,7 +88,8 @@ def compile(self,
         raise ValueError("Expected two different optimizer instances, one per network. "
                          "Received the same object for d_optimizer and g_optimizer.")
     super(GAN, self).compile(optimizer=None, **kwargs)
-    self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+    self.d_optimizer = _with_loss_scaling(d_optimizer, self.dtype_policy)
+    self.g_optimizer = _with_loss_scaling(g_optimizer, self.dtype_policy)
     self.gan_loss = get_gan_loss(loss)
     self.d_penalty, self.g_penalty = as_weight_penalty(d_regularizer), as_weight_penalty(g_regularizer)
     self.gradient_penalty = GradientPenalty(gradient_penalty) if isinstance(gradient_penalty, str) else gradient_penalty
@@ -107,17 +114,22 @@ def step_seed(self, step):
     "A stateless seed (shape (2,)) from the GAN's seed, `step` and the replica's id."
     replica = tf.distribute.get_replica_context()
     replica_id = 0 if replica is None else replica.replica_id_in_sync_group
-    return tf.random.experimental.stateless_fold_in(tf.stack([self.seed, tf.cast(step, "int32")]), replica_id)
+    return tf.random.experimental.stateless_fold_in(ops.stack([self.seed, ops.cast(step, "int32")]), replica_id)
 
 
 @patch_to(GAN)
-def discriminator_objective(self, real, fake, step=0):
-    "D's per-example loss and per-example gradient penalty on a real and a fake batch, and D's weight penalty."
-    logits = self.discriminator(ops.concatenate([real, fake], axis=0), training=True)
+def discriminator_objective(self,
+                            real,  # a batch of real samples
+                            fake,  # a batch of generated samples, the same shape
+                            step,  # the step number: seeds the gradient penalty's random points
+                           ):
+    "D's per-example loss and gradient penalty (0.0 without one) on a real and a fake batch, and D's penalty."
+    fake = ops.cast(fake, real.dtype)  # G's float16 samples under mixed precision, in the data's dtype
+    logits = ops.cast(self.discriminator(ops.concatenate([real, fake], axis=0), training=True), "float32")
     n = ops.shape(real)[0]
     per_example = self.gan_loss.discriminator(logits[:n], logits[n:])
-    if self.gradient_penalty is None: gradient_penalty = ops.zeros_like(per_example)
-    else:  # its random points get their own stream of the step's seed
+    gradient_penalty = 0.0
+    if self.gradient_penalty is not None:  # its random points get their own stream of the step's seed
         seed = tf.random.experimental.stateless_fold_in(self.step_seed(step), 1)
         gradient_penalty = self.gradient_penalty(self.discriminator, real, fake, seed)
     return per_example, gradient_penalty, _total_penalty(self.discriminator, self.d_penalty)
@@ -126,7 +138,7 @@ def discriminator_objective(self, real, fake, step=0):
 @patch_to(GAN)
 def generator_objective(self, noise):
     "G's per-example loss on the fakes it makes from `noise`, and G's penalty."
-    fake_logits = self.discriminator(self.generator(noise, training=True), training=True)
+    fake_logits = ops.cast(self.discriminator(self.generator(noise, training=True), training=True), "float32")
     return self.gan_loss.generator(fake_logits), _total_penalty(self.generator, self.g_penalty)
 
 # %% ../nbs/05_gan.ipynb #15e0df2a
@@ -137,54 +149,70 @@ def _unpack_batch(data):
 
 
 def _update(optimizer, objective, tape, variables):
+    "Step `optimizer` on the gradient of `objective`, recorded on `tape`, with respect to `variables` only."
     optimizer.apply_gradients(zip(tape.gradient(objective, variables), variables))
+
+
+def _cond_with_updates(pred, true_fn, false_fn, args=()):
+    "`tf.cond(pred, true_fn, false_fn)` on `args` for branches that update variables, also in `tf.distribute` replicas."
+    if pred is True: return true_fn(*args)  # nothing to decide: no branch in the graph
+    context = tf.distribute.get_replica_context()
+    if not tf.distribute.has_strategy() or context is None:
+        return tf.cond(pred, lambda: true_fn(*args), lambda: false_fn(*args))
+    # In a replica, `apply_gradients` inside a branch fails ("merge_call called while defining a new graph"), as it
+    # must synchronize the replicas. So, as Keras's LossScaleOptimizer skips steps, take the branch in cross-replica
+    # context and run it from there in every replica, on that replica's `args`; `pred` is the same in all of them.
+    def cross_replica(strategy, pred, *args):
+        run = lambda fn: strategy.extended.call_for_each_replica(fn, args=args)
+        return tf.cond(strategy.experimental_local_results(pred)[0], lambda: run(true_fn), lambda: run(false_fn))
+    return context.merge_call(cross_replica, args=(pred, *args))
 
 
 @patch_to(GAN)
 def generator_step(self, noise):
-    "One generator update on `noise`, logged."
-    with tf.GradientTape() as tape:
+    "One update of G's weights (and of their moving average) on `noise`; returns G's loss and penalty."
+    with tf.GradientTape() as tape:  # G's loss goes through D, but only G's weights are updated
         g_loss, g_penalty = self.generator_objective(noise)
-        g_objective = _replica_objective(g_loss, g_penalty)
+        g_objective = self.g_optimizer.scale_loss(_replica_objective(g_loss, g_penalty))
     _update(self.g_optimizer, g_objective, tape, self.generator.trainable_variables)
     if self.ema_generator is not None:
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
             average.assign(self.ema_decay * average + (1 - self.ema_decay) * weight)
-    self.trackers["g_loss"].update_state(ops.mean(g_loss))
-    self.trackers["g_penalty"].update_state(g_penalty)
+    return {"g_loss": ops.mean(g_loss), "g_penalty": g_penalty}
 
 
-@patch_to(GAN)
-def generator_step_if_due(self, noise):
-    "`generator_step(noise)` if D's update count is a multiple of `n_critic`, on one device or many."
-    due = lambda: self.d_optimizer.iterations % self.n_critic == 0
-    context = tf.distribute.get_replica_context()
-    if not tf.distribute.has_strategy() or context is None:
-        tf.cond(due(), lambda: self.generator_step(noise), lambda: None)
-        return
-    def cross_replica(strategy, noise):  # as Keras's LossScaleOptimizer skips steps: the cond outside the replicas
-        tf.cond(due(), lambda: strategy.extended.call_for_each_replica(self.generator_step, args=(noise,)), lambda: None)
-    context.merge_call(cross_replica, args=(noise,))
+def _no_generator_step(noise):
+    "G's values on a step without a G update: zeros, logged with weight 0."
+    return {"g_loss": ops.zeros(()), "g_penalty": ops.zeros(())}
 
 
 @patch_to(GAN)
 def train_step(self, data):
-    "One discriminator update, then one generator update (every `n_critic`-th step)."
+    "One discriminator update, then one generator update if it is due; the logs."
     real, noise = _unpack_batch(data)
-    step = self.d_optimizer.iterations
+    # 0. The step number, read once: D's update count *before* this step's D update (0, 1, 2, ...). It seeds this
+    #    step's noise and gradient penalty. G is due when D's count *after* this step's update, `step + 1`, is a
+    #    multiple of `n_critic`: G trains after D's n_critic-th, 2 n_critic-th, ... update (always for n_critic=1).
+    step = ops.convert_to_tensor(self.d_optimizer.iterations)
+    g_due = self.n_critic == 1 or ops.equal((step + 1) % self.n_critic, 0)
     if noise is None: noise = self.sample_noise(ops.shape(real)[0], step)
-    # 1. Discriminator: real vs fake, plus D's own penalties, on D's weights only.
+    # 1. Train the discriminator: real vs fake, plus D's penalties. The fakes are made outside the tape, and the
+    #    update touches D's weights only.
     fake = self.generator(noise, training=True)
     with tf.GradientTape() as tape:
         d_loss, gradient_penalty, d_penalty = self.discriminator_objective(real, fake, step)
-        d_objective = _replica_objective(d_loss + gradient_penalty, d_penalty)
+        d_objective = self.d_optimizer.scale_loss(_replica_objective(d_loss + gradient_penalty, d_penalty))
     _update(self.d_optimizer, d_objective, tape, self.discriminator.trainable_variables)
-    # 2. Generator: fool the updated D, plus G's own penalties, on G's weights only.
-    if self.n_critic == 1: self.generator_step(noise)
-    else: self.generator_step_if_due(noise)
-    # 3. Log the unscaled values; `Mean` averages them over replicas.
-    for name, value in (("d_loss", ops.mean(d_loss)), ("d_penalty", d_penalty), ("d_gp", ops.mean(gradient_penalty))):
-        self.trackers[name].update_state(value)
+    # 2. Train the generator, if due, to fool the updated D (note that we should *not* update the weights of the
+    #    discriminator!): `generator_step`'s tape and update touch G's weights only.
+    g_logs = _cond_with_updates(g_due, self.generator_step, _no_generator_step, args=(noise,))
+    # 3. Log the unscaled values, all here. `Mean` averages them over steps and replicas; G's values count only on
+    #    the steps G trained. Without a gradient penalty, d_gp is never updated and reads 0.
+    logs = {"d_loss": ops.mean(d_loss), "d_penalty": d_penalty, **g_logs}
+    if self.gradient_penalty is not None: logs["d_gp"] = ops.mean(gradient_penalty)
+    g_weight = ops.cast(g_due, "float32")
+    for name, value in logs.items():
+        self.trackers[name].update_state(value, sample_weight=g_weight if name in g_logs else None)
     return {name: tracker.result() for name, tracker in self.trackers.items()}
 
 # %% ../nbs/05_gan.ipynb #d58ec0aa

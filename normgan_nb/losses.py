@@ -145,9 +145,10 @@ class GradientPenalty:
             tape.watch(x)
             total = ops.sum(discriminator(x, training=True))
         norm = safe_l2_norm(tape.gradient(total, x))
-        if self.kind in ("r1", "r2"): return 0.5 * self.weight * ops.square(norm)
+        weight = ops.convert_to_tensor(self.weight, dtype=norm.dtype)  # in the gradient's dtype, as Keras's L2
+        if self.kind in ("r1", "r2"): return 0.5 * weight * ops.square(norm)
         excess = norm - 1
-        return self.weight * ops.square(ops.relu(excess) if self.kind == "one_sided" else excess)
+        return weight * ops.square(ops.relu(excess) if self.kind == "one_sided" else excess)
 
     def get_config(self): return {"kind": self.kind, "weight": self.weight, "dragan_scale": self.dragan_scale}
 

@@ -10,8 +10,10 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
+from .checks import ArgumentError
+
 # %% auto #0
-__all__ = ['image_mosaic', 'plot_samples', 'plot_history']
+__all__ = ['BAND_COLORS', 'image_mosaic', 'plot_samples', 'plot_history', 'plot_search']
 
 # %% ../nbs/06_plots.ipynb #436b86b1
 def image_mosaic(images:np.ndarray,  # shape (N, H, W)
@@ -40,7 +42,7 @@ def plot_samples(samples:np.ndarray,  # images (N, H, W) or (N, H, W, 1) in [-1,
     if samples.ndim == 2 and samples.shape[1] == 2: return _scatter(samples, title, modes, reference)
     if samples.ndim == 4 and samples.shape[-1] == 1: samples = samples[..., 0]
     if samples.ndim != 3:
-        raise ValueError(f"Expected samples of shape (N, H, W), (N, H, W, 1) or (N, 2). Received: shape={samples.shape}")
+        raise ArgumentError("samples", "of shape (N, H, W), (N, H, W, 1) or (N, 2)", f"shape={samples.shape}")
     ncols = min(ncols, len(samples))
     nrows = math.ceil(len(samples) / ncols)
     fig = Figure(figsize=(ncols * size, nrows * size + (0.4 if title else 0)), layout="constrained")
@@ -78,3 +80,51 @@ def plot_history(history:dict,  # `History.history`: metric name -> list of valu
         ax.set_xlabel("step" if steps_per_epoch > 1 else "epoch"); ax.set_title(kind); ax.legend()
     if title: fig.suptitle(title)
     return fig
+
+# %% ../nbs/06_plots.ipynb #0e1ac4b8
+BAND_COLORS = ("tab:purple", "tab:brown", "tab:olive", "tab:cyan")  # bands of settings without a strength, after grey
+
+
+def _draw_bands(ax, flat):
+    "Mean +- std bands of the settings without a strength, the baseline in grey."
+    for k, s in enumerate(flat):
+        color = "0.5" if s["setting"].is_baseline else BAND_COLORS[k % len(BAND_COLORS)]
+        ax.axhspan(s["mean"] - s["std"], s["mean"] + s["std"], color="0.85" if color == "0.5" else color,
+                   alpha=1 if color == "0.5" else 0.2)
+        ax.axhline(s["mean"], color=color, ls="--", label=s["setting"].describe())
+
+
+def plot_search(summary:list,  # `search.summarize`'s entries: a `setting`, and the `mean`, `std` and `n` of the metric
+                rows:list,  # `search.search_results`'s rows: each with its `setting`, `status` and scores
+                metric:str,  # the score on the y axis
+                choice:dict|None=None,  # `search.choose_setting`'s: its chosen setting is circled
+                title:str|None=None,
+               ) -> Figure:
+    "The metric against the strength per regularizer and penalized network, mean +- std over seeds, with the baseline."
+    done = [r for r in rows if r["status"] == "COMPLETED" and r.get(metric) is not None]
+    lines = {}  # (panel, x axis) -> line label -> summary entries
+    for s in summary:
+        if curve := s["setting"].curve(): lines.setdefault(curve[:2], {}).setdefault(curve[2], []).append(s)
+    panels = list(lines) or [("no penalty", "lambda")]
+    flat = sorted((s for s in summary if s["setting"].curve() is None), key=lambda s: not s["setting"].is_baseline)
+    figure = Figure(figsize=(4.2 * len(panels), 3.4), layout="constrained")
+    axes = figure.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    chosen = (choice or {}).get("chosen")
+    chosen_curve = chosen and chosen["setting"].curve()
+    for ax, (panel, x_label) in zip(axes, panels):
+        _draw_bands(ax, flat)
+        for label, line in lines.get((panel, x_label), {}).items():
+            line = sorted(line, key=lambda s: s["setting"].curve()[3])
+            drawn = ax.errorbar([s["setting"].curve()[3] for s in line], [s["mean"] for s in line],
+                                [s["std"] for s in line], marker="o", capsize=3, label=label)
+            seeds = [r for r in done if (r["setting"].curve() or ())[:3] == (panel, x_label, label)]
+            ax.scatter([r["setting"].curve()[3] for r in seeds], [r[metric] for r in seeds], s=8, alpha=0.4,
+                       color=drawn[0].get_color())
+        if chosen_curve and chosen_curve[:2] == (panel, x_label):
+            ax.scatter([chosen_curve[3]], [chosen["mean"]], s=200, facecolors="none", edgecolors="k", label="chosen")
+        if (panel, x_label) in lines: ax.set_xscale("log")
+        ax.set(xlabel=x_label, title=panel)
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel(metric)
+    if title: figure.suptitle(title)
+    return figure

@@ -51,8 +51,9 @@ class LpNorm(keras.regularizers.Regularizer):
         self.power = power
 
     def __call__(self, x):
-        if self.power: return self.l * ops.sum(abs_power(x, self.p))
-        return self.l * lp_norm(x, self.p)
+        l = ops.convert_to_tensor(self.l, dtype=x.dtype)  # as Keras's L2: in the weight's dtype, for mixed precision
+        if self.power: return l * ops.sum(abs_power(x, self.p))
+        return l * lp_norm(x, self.p)
 
     def get_config(self): return {"p": self.p, "l": self.l, "power": self.power}
 
@@ -133,7 +134,8 @@ class OffDiagonalOrthogonal(keras.regularizers.Regularizer):
         self.beta = check_number(beta, "beta", at_least=0)
 
     def __call__(self, kernel):
-        return self.beta * _off_diagonal_gram_energy(ops.reshape(kernel, (-1, kernel.shape[-1])))
+        beta = ops.convert_to_tensor(self.beta, dtype=kernel.dtype)  # in the kernel's dtype, as Keras's L2
+        return beta * _off_diagonal_gram_energy(ops.reshape(kernel, (-1, kernel.shape[-1])))
 
     def get_config(self): return {"beta": self.beta}
 

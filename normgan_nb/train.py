@@ -8,28 +8,30 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import math
 import sys
 import time
+import typing
 from pathlib import Path
 
 import keras
 
+from .checks import (ArgumentError, argument_error, check_choice, check_number, check_positive_int, is_int,
+                               one_of)
 from .data import DATASETS, load_data, make_dataset
 from .gan import GAN, GAN_METRICS
 from .losses import GAN_LOSSES, GRADIENT_PENALTIES, GradientPenalty
 from .metrics import QUALITY_METRICS, sample_quality
 from .models import NORMALIZATIONS, dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
 from .plots import plot_history, plot_samples
-from .regularizers import (PENALTY_SCOPES, LpNorm, OffDiagonalOrthogonal, WeightPenalty, _check_choice,
-                                    _check_finite_at_least, kernel_norms)
+from .regularizers import PENALTY_SCOPES, LpNorm, OffDiagonalOrthogonal, WeightPenalty, kernel_norms
 
 # %% auto #0
-__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'RunConfig', 'build_gan', 'SampleGrids', 'train_run', 'run_once']
+__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'STEPS_PER_CALL', 'setting', 'DataSettings',
+           'NetworkSettings', 'PenaltySettings', 'DiscriminatorSettings', 'OptimizerSettings', 'TrainingSettings',
+           'check_setting', 'RunConfig', 'steps_per_call', 'build_gan', 'SampleGrids', 'train_run', 'run_once']
 
 # %% ../nbs/08_train.ipynb #8e696007
-REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig` (None: no penalty)
-    "none": lambda config: None,
+REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig`
     "l1": lambda config: LpNorm(1, config.lam),  # lambda ||w||_1
     "l2": lambda config: LpNorm(2, config.lam),  # lambda ||w||_2, the seed's
     "squared_l2": lambda config: LpNorm(2, config.lam, power=True),  # lambda ||w||_2^2, Keras's L2
@@ -42,96 +44,161 @@ PENALIZE = ("both", "discriminator", "generator")
 MODELS = ("mlp", "dcgan")  # the seed's MLPs, or DCGAN's convolutional networks (images only)
 
 
+def setting(default,  # the default value (None: absent, e.g. no gradient penalty)
+            choices=None,  # the accepted values, for a name
+            aliases=(),  # more command-line flags, e.g. ("--lambda",)
+            **bounds,  # for a number: `at_least`, `above`, `below`, as `checks.check_number` takes them
+           ):
+    "A field of `RunConfig`: its default and what it accepts, read by the checks and by the command line."
+    return dataclasses.field(default=default, metadata={"choices": choices, "aliases": aliases, "bounds": bounds})
+
+# %% ../nbs/08_train.ipynb #3ad98775
 @dataclasses.dataclass
-class RunConfig:
-    "The settings of one training run, validated when made."
-    data: str = "digits"  # one of `DATASETS` or a .npy/.npz path
-    regularizer: str = "squared_l2"  # one of `REGULARIZERS`
-    lam: float = 1e-2  # penalty strength lambda
-    p: float = 2.0  # order of the norm for "lp" and "powered_lp"
-    scope: str = "layer"  # "layer": per-layer penalties; "network": one penalty of all weights
-    penalize: str = "discriminator"  # which networks are penalized
-    steps: int = 10_000  # discriminator updates (generator updates: steps / n_critic)
-    batch_size: int = 64
-    lr: float = 2e-4  # Adam's learning rate, both networks
-    beta_1: float = 0.5  # Adam's beta_1, both networks
-    noise_dim: int = 100
-    model: str = "mlp"  # one of `MODELS`
-    hidden: tuple|None = None  # for "mlp": widths of both networks' hidden layers (None: the seed's, see `models`)
-    loss: str = "non_saturating"  # one of `GAN_LOSSES`
-    d_lr: float|None = None  # D's learning rate (None: lr); with g_lr, the two time-scale update rule
-    g_lr: float|None = None  # G's learning rate (None: lr)
-    weight_decay: float = 0.0  # decoupled weight decay of both Adams (AdamW's), 0: none
-    gradient_penalty: str = "none"  # "none" or one of `GRADIENT_PENALTIES`, on D
-    gp_weight: float = 10.0  # the gradient penalty's lambda (gamma for "r1" and "r2")
-    n_critic: int = 1  # D updates per G update
-    normalization: str = "none"  # D's normalization: "none", "spectral" or "layer"
-    weight_clip: float = 0.0  # clip D's weights into [-c, c] after each update; 0: no clipping
-    ema_decay: float = 0.0  # keep a moving average of G's weights for sampling (e.g. 0.999); 0: none
-    seed: int = 0  # seeds the weights, the data order and the noise
-    log_every: int = 500  # steps between logs, sample grids and backups
+class DataSettings:
+    "What is learned."
+    data: str = "digits"  # one of `DATASETS`, or a .npy/.npz file of samples
+    seed: int = setting(0, at_least=0)  # seeds the weights, the data order and the noise
 
+
+@dataclasses.dataclass
+class NetworkSettings:
+    "The generator and the discriminator."
+    model: str = setting("mlp", choices=MODELS)  # the seed's MLPs, or DCGAN's networks (images only)
+    hidden: tuple|None = None  # for "mlp": both networks' hidden widths (None: the seed's, G 128 128 128 100, D 128x3)
+    noise_dim: int = setting(100)  # size of G's input noise
+
+
+@dataclasses.dataclass
+class PenaltySettings:
+    "The weight penalty: which norm, how strong, on which weights."
+    # l2: ||w||_2 (the seed's); squared_l2: ||w||_2^2 (Keras's L2); None: no penalty
+    regularizer: str|None = setting("squared_l2", choices=tuple(REGULARIZERS))
+    lam: float = setting(1e-2, aliases=("--lambda",), at_least=0)  # penalty strength lambda
+    p: float = setting(2.0, at_least=1)  # order of the norm for "lp" and "powered_lp"
+    scope: str = setting("layer", choices=PENALTY_SCOPES)  # "layer": a penalty per layer; "network": all as one vector
+    penalize: str = setting("discriminator", choices=PENALIZE)  # the penalized networks
+
+
+@dataclasses.dataclass
+class DiscriminatorSettings:
+    "D's own regularization, besides a weight penalty."
+    gradient_penalty: str|None = setting(None, choices=GRADIENT_PENALTIES)  # WGAN-GP, one-sided, DRAGAN, R1 or R2 on D
+    gp_weight: float = setting(10.0, at_least=0)  # the gradient penalty's lambda (gamma for r1/r2: gamma/2 ||grad||^2)
+    normalization: str|None = setting(None, choices=NORMALIZATIONS[1:])  # D's normalization
+    weight_clip: float|None = setting(None, above=0)  # clip D's weights into [-c, c] after each update
+
+
+@dataclasses.dataclass
+class OptimizerSettings:
+    "Adam for each network."
+    lr: float = setting(2e-4, above=0)  # Adam's learning rate, both networks
+    beta_1: float = setting(0.5, at_least=0, below=1)  # Adam's beta_1, both networks
+    beta_2: float = setting(0.999, at_least=0, below=1)  # Adam's beta_2, both networks
+    d_lr: float|None = setting(None, above=0)  # D's learning rate (None: lr); with g_lr, the two time-scale update rule
+    g_lr: float|None = setting(None, above=0)  # G's learning rate (None: lr)
+    weight_decay: float|None = setting(None, above=0)  # decoupled weight decay of both Adams, AdamW's
+
+
+@dataclasses.dataclass
+class TrainingSettings:
+    "The training loop."
+    loss: str = setting("non_saturating", choices=tuple(GAN_LOSSES))  # the GAN loss
+    steps: int = setting(10_000)  # discriminator updates (generator updates: steps / n_critic)
+    batch_size: int = setting(64)  # samples per batch
+    n_critic: int = setting(1)  # D updates per G update
+    # sample from a moving average of G's weights with this decay, e.g. 0.999 (None: no average)
+    ema_decay: float|None = setting(None, at_least=0, below=1)
+    log_every: int = setting(500)  # steps between logs, sample grids and backups
+
+
+SETTING_GROUPS = (DataSettings, NetworkSettings, PenaltySettings, DiscriminatorSettings, OptimizerSettings,
+                  TrainingSettings)
+
+# %% ../nbs/08_train.ipynb #b6aa5061
+def _optional(hint) -> tuple:
+    "(the type, whether None is allowed) of a field's type hint, e.g. float|None -> (float, True)."
+    args = typing.get_args(hint)
+    if not args: return hint, False
+    return next(a for a in args if a is not type(None)), type(None) in args
+
+
+def check_setting(value,  # the value of the field
+                  field:dataclasses.Field,  # a field of `RunConfig`
+                  hint,  # its type hint
+                 ):
+    "`value` as `field` accepts it (floats as floats, lists as tuples), or an `ArgumentError` that names the field."
+    kind, optional = _optional(hint)
+    if value is None and optional: return None
+    name, meta = field.name, field.metadata
+    if meta.get("choices"): return check_choice(value, name, meta["choices"])
+    if kind is tuple:
+        if not isinstance(value, (tuple, list)) or not value or not all(is_int(w) and w > 0 for w in value):
+            accepted = "to be a non-empty list of positive ints" + (", or None" if optional else "")
+            raise argument_error(name, accepted, value)
+        return tuple(value)
+    if kind is int:
+        if not meta.get("bounds"): return check_positive_int(value, name)
+        if not is_int(value): raise argument_error(name, "to be an int", value)
+        return int(check_number(value, name, **meta["bounds"]))
+    if kind is float: return check_number(value, name, **meta.get("bounds", {}))
+    if not isinstance(value, kind): raise argument_error(name, f"to be a {kind.__name__}", value)
+    return value
+
+# %% ../nbs/08_train.ipynb #9c6f31c8
+@dataclasses.dataclass
+class RunConfig(TrainingSettings, OptimizerSettings, DiscriminatorSettings, PenaltySettings, NetworkSettings,
+                DataSettings):
+    "The settings of one training run (every field of the `SETTING_GROUPS`), checked when made."
     def __post_init__(self):
-        _check_choice(self.regularizer, "regularizer", tuple(REGULARIZERS))
-        _check_choice(self.scope, "scope", PENALTY_SCOPES)
-        _check_choice(self.penalize, "penalize", PENALIZE)
-        _check_choice(self.loss, "loss", tuple(GAN_LOSSES))
-        _check_choice(self.gradient_penalty, "gradient_penalty", ("none",) + GRADIENT_PENALTIES)
-        _check_choice(self.normalization, "normalization", ("none",) + NORMALIZATIONS[1:])
-        _check_choice(self.model, "model", MODELS)
+        hints = typing.get_type_hints(RunConfig)
+        for field in dataclasses.fields(self):
+            setattr(self, field.name, check_setting(getattr(self, field.name), field, hints[field.name]))
         if self.model == "dcgan" and self.data in ("ring", "grid"):
-            raise ValueError(f"Expected model='mlp' for the 2-D data {self.data!r}: DCGAN's networks are for images. Received: model='dcgan'")
-        if not 0 <= self.ema_decay < 1: raise ValueError(f"Expected ema_decay in [0, 1). Received: ema_decay={self.ema_decay!r}")
-        for name in ("weight_decay", "gp_weight", "weight_clip"):
-            setattr(self, name, _check_finite_at_least(getattr(self, name), name, 0))
-        for name in ("d_lr", "g_lr"):
-            if getattr(self, name) is not None: setattr(self, name, _check_finite_at_least(getattr(self, name), name, 0))
-        self.lam, self.p = _check_finite_at_least(self.lam, "lam", 0), _check_finite_at_least(self.p, "p", 1)
-        self.lr, self.beta_1 = _check_finite_at_least(self.lr, "lr", 0), _check_finite_at_least(self.beta_1, "beta_1", 0)
-        for name in ("steps", "batch_size", "noise_dim", "log_every", "n_critic"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Expected {name} to be a positive int. Received: {name}={value!r}")
-        if self.hidden is not None:
-            self.hidden = tuple(self.hidden)
-            if not self.hidden or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in self.hidden):
-                raise ValueError(f"Expected hidden to be a non-empty list of positive ints, or None. Received: hidden={self.hidden!r}")
+            raise ArgumentError("model", "to be 'mlp' for 2-D data such as data=" + repr(self.data), "model='dcgan'")
         if self.steps % self.log_every:
-            raise ValueError(f"Expected steps to be a multiple of log_every={self.log_every}. Received: steps={self.steps}")
+            raise ArgumentError("steps", f"to be a multiple of log_every={self.log_every}", f"steps={self.steps}")
         if self.data not in DATASETS and not self.data.endswith((".npy", ".npz")):
-            raise ValueError(f"Expected data to be one of {', '.join(map(repr, DATASETS))} or a .npy/.npz path. "
-                             f"Received: data={self.data!r}")
+            raise argument_error("data", f"to be one of {one_of(DATASETS)} or a .npy/.npz path", self.data)
 
-    def penalty(self):
+    def penalty(self) -> WeightPenalty|None:
         "The `WeightPenalty` of these settings, or None."
-        regularizer = REGULARIZERS[self.regularizer](self)
-        if regularizer is None: return None
-        return WeightPenalty(regularizer, scope="layer" if self.regularizer == "orthogonal" else self.scope)
+        if self.regularizer is None: return None
+        scope = "layer" if self.regularizer == "orthogonal" else self.scope
+        return WeightPenalty(REGULARIZERS[self.regularizer](self), scope=scope)
 
 # %% ../nbs/08_train.ipynb #94eccffd
+STEPS_PER_CALL = 50  # training steps per call of the compiled step: fast, and few enough for a live progress bar
+
+
+def steps_per_call(log_every:int,  # steps between logs
+                  ) -> int:
+    "The `steps_per_execution` of a run: `STEPS_PER_CALL`, or fewer so that the calls end exactly at every log."
+    return max(d for d in range(1, STEPS_PER_CALL + 1) if log_every % d == 0)
+
+
 def build_gan(config:RunConfig,  # the run's settings
               data_shape:tuple,  # shape of one sample
              ) -> GAN:
-    "The seed's MLP GAN (or MLPs of `config.hidden` widths, or DCGAN's networks) for `data_shape`, compiled as `config` says: tanh output for images, linear for points."
+    "The GAN of `config` for `data_shape`, compiled as `config` says: tanh output for images, linear for points."
     output = "tanh" if len(data_shape) > 1 else None
     widths = {} if config.hidden is None else {"hidden": config.hidden}
-    d_options = dict(seed=config.seed + 1, weight_clip=config.weight_clip or None,
-                     normalization=None if config.normalization == "none" else config.normalization)
+    d_options = dict(seed=config.seed + 1, weight_clip=config.weight_clip, normalization=config.normalization)
     if config.model == "dcgan":
         generator = dcgan_generator(data_shape, config.noise_dim, seed=config.seed)
         discriminator = dcgan_discriminator(data_shape, **d_options)
     else:
         generator = mlp_generator(data_shape, config.noise_dim, seed=config.seed, output_activation=output, **widths)
         discriminator = mlp_discriminator(data_shape, **d_options, **widths)
-    gan = GAN(generator, discriminator, seed=config.seed, ema_decay=config.ema_decay or None)
+    gan = GAN(generator, discriminator, seed=config.seed, ema_decay=config.ema_decay)
     penalty = config.penalty()
-    adam = lambda lr: keras.optimizers.Adam(config.lr if lr is None else lr, beta_1=config.beta_1,
-                                            weight_decay=config.weight_decay or None)
+    adam = lambda lr: keras.optimizers.Adam(lr or config.lr, beta_1=config.beta_1, beta_2=config.beta_2,
+                                            weight_decay=config.weight_decay)
+    gradient_penalty = config.gradient_penalty and GradientPenalty(config.gradient_penalty, config.gp_weight)
     gan.compile(adam(config.d_lr), adam(config.g_lr), loss=config.loss,
                 d_regularizer=penalty if config.penalize in ("both", "discriminator") else None,
                 g_regularizer=penalty if config.penalize in ("both", "generator") else None,
-                gradient_penalty=None if config.gradient_penalty == "none" else GradientPenalty(config.gradient_penalty, config.gp_weight),
-                n_critic=config.n_critic, steps_per_execution=math.gcd(50, config.log_every))
+                gradient_penalty=gradient_penalty, n_critic=config.n_critic,
+                steps_per_execution=steps_per_call(config.log_every))
     return gan
 
 # %% ../nbs/08_train.ipynb #43bbeaf9
@@ -145,19 +212,22 @@ class SampleGrids(keras.callbacks.Callback):
                  reference=None,  # for 2-D data: real points drawn underneath
                 ):
         super().__init__()
-        self.folder, self.steps_per_epoch, self.n, self.seed, self.reference = Path(folder), steps_per_epoch, n, seed, reference
+        self.folder, self.steps_per_epoch = Path(folder), steps_per_epoch
+        self.n, self.seed, self.reference = n, seed, reference
 
     def on_epoch_end(self, epoch, logs=None):
         self.folder.mkdir(parents=True, exist_ok=True)
         step = (epoch + 1) * self.steps_per_epoch
         samples = self.model.generate(self.n, seed=self.seed)
-        plot_samples(samples, title=f"step {step}", reference=self.reference).savefig(self.folder / f"step_{step:06d}.png")
+        figure = plot_samples(samples, title=f"step {step}", reference=self.reference)
+        figure.savefig(self.folder / f"step_{step:06d}.png")
 
 # %% ../nbs/08_train.ipynb #f5043c27
 def _write_outputs(gan, history, config, out, seconds, interrupted, reference):
-    "samples.png, curves.png, metrics.json and model.keras for the run so far (metrics.json also has the sample quality)."
+    "samples.png, curves.png, metrics.json (with the sample quality) and model.keras for the run so far."
     samples = gan.generate(100, seed=config.seed)
-    title = f"{Path(config.data).stem}, {config.regularizer} lambda={config.lam:g}, step {int(gan.d_optimizer.iterations)}"
+    penalty = f"{config.regularizer} lambda={config.lam:g}" if config.regularizer else "no penalty"
+    title = f"{Path(config.data).stem}, {penalty}, step {int(gan.d_optimizer.iterations)}"
     plot_samples(samples, title=title, reference=reference).savefig(out / "samples.png")
     plot_history(history, config.log_every, title="training").savefig(out / "curves.png")
     gan.save(out / "model.keras")
@@ -165,7 +235,7 @@ def _write_outputs(gan, history, config, out, seconds, interrupted, reference):
     metrics = {"config": dataclasses.asdict(config), "steps_done": steps_done, "interrupted": interrupted,
                "final": {name: values[-1] for name, values in history.items() if values},
                "quality": sample_quality(gan, config.data, seed=config.seed) if config.data in QUALITY_METRICS else {},
-               "weight_norms": {"generator": kernel_norms(gan.generator), "discriminator": kernel_norms(gan.discriminator)},
+               "weight_norms": {name: kernel_norms(getattr(gan, name)) for name in ("generator", "discriminator")},
                "seconds": round(seconds, 2), "history": history}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return metrics
@@ -193,7 +263,8 @@ def train_run(config:RunConfig,  # the run's settings
     dataset = make_dataset(x, config.batch_size, seed=config.seed, repeat=True)
     reference = x[:1000] if x.ndim == 2 else None
     if not (out / "backup").exists(): (out / "history.csv").unlink(missing_ok=True)  # a new run, not a resumed one
-    standard = [keras.callbacks.BackupAndRestore(out / "backup"), keras.callbacks.CSVLogger(out / "history.csv", append=True),
+    standard = [keras.callbacks.BackupAndRestore(out / "backup"),
+                keras.callbacks.CSVLogger(out / "history.csv", append=True),
                 SampleGrids(out / "samples", config.log_every, seed=config.seed, reference=reference)]
     start, interrupted = time.time(), False
     try:
@@ -201,16 +272,18 @@ def train_run(config:RunConfig,  # the run's settings
                 callbacks=standard + list(callbacks))
     except KeyboardInterrupt:
         interrupted = True
-        print(f"\nInterrupted: writing the outputs so far to {out}; run the same command again to resume.", file=sys.stderr)
-    return _write_outputs(gan, _csv_history(out / "history.csv"), config, out, time.time() - start, interrupted, reference)
+        print(f"\nInterrupted: writing the outputs so far to {out}; run the same command again to resume.",
+              file=sys.stderr)
+    history = _csv_history(out / "history.csv")
+    return _write_outputs(gan, history, config, out, time.time() - start, interrupted, reference)
 
 # %% ../nbs/08_train.ipynb #73126cc7
 def _inert(config:dict) -> set:
     "The settings of `config` (a `RunConfig` as a dict) that cannot change its run."
     inert = set()
-    if config.get("regularizer") == "none" or config.get("lam") == 0: inert |= {"lam", "p", "scope", "penalize"}
+    if config.get("regularizer") is None or config.get("lam") == 0: inert |= {"lam", "p", "scope", "penalize"}
     elif config.get("regularizer") not in TAKES_P: inert.add("p")
-    if config.get("gradient_penalty", "none") == "none": inert.add("gp_weight")
+    if config.get("gradient_penalty") is None: inert.add("gp_weight")
     return inert
 
 
@@ -227,6 +300,7 @@ def run_once(config:RunConfig,  # the run's settings
         differ = [k for k in dict.fromkeys([*wanted, *stored]) if stored.get(k) != wanted.get(k) and k not in ignored]
         if differ:
             said = ", ".join(f"{k}={stored.get(k)!r} (asked: {wanted.get(k)!r})" for k in differ)
-            raise ValueError(f"Expected {out_dir} to hold a run of the same settings. Received a run with {said}: use another folder")
+            raise ArgumentError("out_dir", f"to hold a run of the same settings, or nothing ({out_dir})",
+                                f"a run with {said}: use another folder")
         if not metrics["interrupted"]: return metrics
     return train_run(config, out_dir, verbose=verbose)
