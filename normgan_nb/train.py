@@ -33,7 +33,7 @@ __all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'S
 # %% ../nbs/08_train.ipynb #8e696007
 REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig`
     "l1": lambda config: LpNorm(1, config.lam),  # lambda ||w||_1
-    "l2": lambda config: LpNorm(2, config.lam),  # lambda ||w||_2, the seed's
+    "l2": lambda config: LpNorm(2, config.lam),  # lambda ||w||_2, the article's
     "squared_l2": lambda config: LpNorm(2, config.lam, power=True),  # lambda ||w||_2^2, Keras's L2
     "lp": lambda config: LpNorm(config.p, config.lam),  # lambda ||w||_p
     "powered_lp": lambda config: LpNorm(config.p, config.lam, power=True),  # lambda ||w||_p^p
@@ -41,7 +41,7 @@ REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig`
 }
 TAKES_P = ("lp", "powered_lp")  # the regularizers whose order p is a setting
 PENALIZE = ("both", "discriminator", "generator")
-MODELS = ("mlp", "dcgan")  # the seed's MLPs, or DCGAN's convolutional networks (images only)
+MODELS = ("mlp", "dcgan")  # the article's MLPs, or DCGAN's convolutional networks (images only)
 
 
 def setting(default,  # the default value (None: absent, e.g. no gradient penalty)
@@ -63,15 +63,15 @@ class DataSettings:
 @dataclasses.dataclass
 class NetworkSettings:
     "The generator and the discriminator."
-    model: str = setting("mlp", choices=MODELS)  # the seed's MLPs, or DCGAN's networks (images only)
-    hidden: tuple|None = None  # for "mlp": both networks' hidden widths (None: the seed's, G 128 128 128 100, D 128x3)
+    model: str = setting("mlp", choices=MODELS)  # the article's MLPs, or DCGAN's networks (images only)
+    hidden: tuple|None = None  # for "mlp": both networks' hidden widths (None: the article's, G 128 128 128 100, D 128x3)
     noise_dim: int = setting(100)  # size of G's input noise
 
 
 @dataclasses.dataclass
 class PenaltySettings:
     "The weight penalty: which norm, how strong, on which weights."
-    # l2: ||w||_2 (the seed's); squared_l2: ||w||_2^2 (Keras's L2); None: no penalty
+    # l2: ||w||_2 (the article's); squared_l2: ||w||_2^2 (Keras's L2); None: no penalty
     regularizer: str|None = setting("squared_l2", choices=tuple(REGULARIZERS))
     lam: float = setting(1e-2, aliases=("--lambda",), at_least=0)  # penalty strength lambda
     p: float = setting(2.0, at_least=1)  # order of the norm for "lp" and "powered_lp"
