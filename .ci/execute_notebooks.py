@@ -22,7 +22,7 @@ def execute(path: Path):
     nb, cwd = read_nb(path), os.getcwd()
     os.chdir(path.parent)
     try:
-        shell = CaptureShell(path)
+        shell = CaptureShell(path, mpl_format="png")  # execnb's default is retina: twice the pixels
         shell.run_all(nb, exc_stop=True, preproc=skipped)
     finally:
         os.chdir(cwd)

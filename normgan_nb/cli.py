@@ -24,6 +24,7 @@ _import_tensorflow_quietly()  # before the modules below import it
 
 import argparse
 import dataclasses
+import sys
 import typing
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from fastcore.docments import docments
 from .checks import ArgumentError
 from .metrics import QUALITY_METRICS
 from .search import TUNERS, SearchSpace, search
-from .train import SETTING_GROUPS, RunConfig, train_run
+from .train import SETTING_GROUPS, RunConfig, TrainingDiverged, train_run
 
 # %% auto #0
 __all__ = ['SEARCHED', 'add_dataclass_options', 'main']
@@ -91,7 +92,8 @@ def _parser():
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train a GAN and write samples, curves, scores and the model")
     _add_run_options(train)
-    train.add_argument("--out", help="run folder (default: runs/<data>-<regularizer>-lam<lambda>-seed<seed>)")
+    train.add_argument("--out", dest="out_dir", help="run folder (default: runs/<data>-<regularizer>-lam<lambda>-seed<seed>)")
+    train.add_argument("--overwrite", action="store_true", help="replace a finished run, or a run of other settings, in --out")
     train.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2],
                        help="0 silent, 1 progress bar, 2 a line per log (default: 1)")
 
@@ -103,7 +105,7 @@ def _parser():
     find.add_argument("--tuner", default="grid", choices=list(TUNERS), help="KerasTuner's search (default: grid)")
     find.add_argument("--max-trials", dest="max_trials", type=int, help="trials to run (default: the whole grid)")
     find.add_argument("--overwrite", action="store_true", help="start afresh instead of resuming the search in --out")
-    find.add_argument("--out", help="search folder (default: searches/<data>-<metric>)")
+    find.add_argument("--out", dest="out_dir", help="search folder (default: searches/<data>-<metric>)")
     find.add_argument("--verbose", type=int, default=1, choices=[0, 1],
                       help="0 silent, 1 a line per trial (default: 1)")
     parser.commands = {"train": train, "search": find}
@@ -112,11 +114,16 @@ def _parser():
 # %% ../nbs/10_cli.ipynb #cb4bd42c
 def _train(args, out, verbose):
     "`normgan train`: the exit code."
+    overwrite = args.pop("overwrite")
     config = RunConfig(**args)
     name = f"{Path(config.data).stem}-{config.regularizer or 'none'}-lam{config.lam:g}-seed{config.seed}"
     out = Path(out or f"runs/{name}")
-    metrics = train_run(config, out, verbose=verbose)
-    scores = ", ".join(f"{k} {v:.4g}" for k, v in (metrics["final"] | metrics["quality"]).items())
+    try: metrics = train_run(config, out, verbose=verbose, overwrite=overwrite)
+    except TrainingDiverged as error:
+        print(f"Failed: {error}", file=sys.stderr)
+        return 1
+    scores = ", ".join(f"{k} {'n/a' if v is None else format(v, '.4g')}"  # None: not finite, or not defined
+                       for k, v in (metrics["final"] | metrics["quality"]).items())
     print(f"{'Stopped' if metrics['interrupted'] else 'Done'} after {metrics['steps_done']} steps in "
           f"{metrics['seconds']:.0f} s ({scores}). Outputs in {out}/")
     return 130 if metrics["interrupted"] else 0
@@ -145,7 +152,7 @@ def main(argv:list|None=None,  # the arguments (default: sys.argv[1:])
     "The `normgan` command: `normgan train ...` or `normgan search ...`."
     parser = _parser()
     args = vars(parser.parse_args(argv))
-    command, out, verbose = args.pop("command"), args.pop("out"), args.pop("verbose")
+    command, out, verbose = args.pop("command"), args.pop("out_dir"), args.pop("verbose")
     try:
         return (_train if command == "train" else _search)(args, out, verbose)
     except ArgumentError as error:  # bad settings, found before any training: named by their option

@@ -5,7 +5,10 @@
 # %% ../nbs/06_plots.ipynb #f8e7204f
 from __future__ import annotations
 
+import json
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -13,7 +16,7 @@ from matplotlib.figure import Figure
 from .checks import ArgumentError
 
 # %% auto #0
-__all__ = ['BAND_COLORS', 'image_mosaic', 'plot_samples', 'plot_history', 'plot_search']
+__all__ = ['BAND_COLORS', 'image_mosaic', 'plot_samples', 'plot_history', 'plot_search', 'show_stored_outputs']
 
 # %% ../nbs/06_plots.ipynb #436b86b1
 def image_mosaic(images:np.ndarray,  # shape (N, H, W)
@@ -128,3 +131,19 @@ def plot_search(summary:list,  # `search.summarize`'s entries: a `setting`, and 
     axes[0].set_ylabel(metric)
     if title: figure.suptitle(title)
     return figure
+
+# %% ../nbs/06_plots.ipynb #62e6def3
+def show_stored_outputs(notebook:str|Path,  # the notebook file (a cell's kernel runs in its folder)
+                        cell_id:str,  # the id of the cell whose outputs to show
+                       ):
+    "Displays again the outputs stored in `notebook` for the cell `cell_id`: figures, tables, printed text."
+    from IPython.display import display
+    cells = {cell.get("id"): cell for cell in json.loads(Path(notebook).read_text())["cells"]}
+    if cell_id not in cells:
+        raise ArgumentError("cell_id", f"to be the id of a cell of {notebook}", repr(cell_id))
+    for output in cells[cell_id].get("outputs", []):
+        if output["output_type"] == "stream":
+            getattr(sys, output["name"]).write("".join(output["text"]))
+        elif output["output_type"] in ("display_data", "execute_result"):
+            data = {kind: "".join(value) if isinstance(value, list) else value for kind, value in output["data"].items()}
+            display(data, raw=True)

@@ -9,6 +9,7 @@ import csv
 import dataclasses
 import json
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Callable, ClassVar
@@ -16,6 +17,7 @@ from typing import Callable, ClassVar
 import keras_tuner
 import numpy as np
 from fastcore.meta import delegates
+from tqdm.auto import tqdm
 
 from .checks import (ArgumentError, argument_error, check_choice, check_list, check_number, check_positive_int,
                                is_int, one_of)
@@ -24,7 +26,7 @@ from .losses import GRADIENT_PENALTIES
 from .metrics import QUALITY_METRICS
 from .models import NORMALIZATIONS
 from .plots import plot_search
-from .train import PENALIZE, REGULARIZERS, TAKES_P, RunConfig, build_gan, train_run
+from .train import PENALIZE, REGULARIZERS, TAKES_P, RunConfig, TrainingDiverged, build_gan, train_run
 
 # %% auto #0
 __all__ = ['SETTING', 'SETTING_FAMILIES', 'TUNERS', 'Setting', 'NoRegularization', 'WeightPenaltySetting',
@@ -216,6 +218,7 @@ class LambdaSearch(keras_tuner.HyperModel):
                  runs_dir:str|Path,  # where the trials' run folders go
                  callbacks:list=(),  # Keras callbacks for every trial's training
                  progress:Callable|None=None,  # called with (run name, results) after every trial
+                 metric:str|None=None,  # the objective: reported even when undefined (NaN), unlike other scores
                 ):
         super().__init__(name="lambda_search")
         for searched, fixed in (("gradient_penalties", "gradient_penalty"), ("normalizations", "normalization")):
@@ -223,7 +226,7 @@ class LambdaSearch(keras_tuner.HyperModel):
                 raise argument_error(fixed, f"to be None in the base settings for a search over {searched} "
                                      "(a trial has one regularizer)", getattr(base, fixed))
         self.space, self.base, self.runs_dir = space, base, Path(runs_dir)
-        self.callbacks, self.progress = list(callbacks), progress
+        self.callbacks, self.progress, self.metric = list(callbacks), progress, metric
         self.data_shape = load_data(base.data, seed=base.seed).shape[1:]
 
     def trial(self, hp:keras_tuner.HyperParameters) -> tuple:
@@ -236,9 +239,14 @@ class LambdaSearch(keras_tuner.HyperModel):
 
     def fit(self, hp, model, *args, **kwargs):
         name, config = self.trial(hp)
-        run = train_run(config, self.runs_dir / name, verbose=0, callbacks=self.callbacks, gan=model)
+        try: run = train_run(config, self.runs_dir / name, verbose=0, callbacks=self.callbacks, gan=model)
+        except TrainingDiverged as error:  # a failed trial, not a score
+            if self.progress: self.progress(name, {"failed": str(error).split(".")[0], "seconds": error.metrics["seconds"]})
+            raise keras_tuner.errors.FailedTrialError(str(error)) from None
         if run["interrupted"]: raise KeyboardInterrupt  # the trial stays unfinished: a resumed search runs it again
-        results = {**run["quality"], "seconds": run["seconds"]}
+        results = {score: value for score, value in run["quality"].items() if value is not None}  # None: undefined
+        if self.metric and self.metric not in results: results[self.metric] = math.nan
+        results["seconds"] = run["seconds"]
         if self.progress: self.progress(name, results)
         return results
 
@@ -289,9 +297,10 @@ def make_tuner(space:SearchSpace,  # the grid
               ) -> keras_tuner.Tuner:
     "The KerasTuner tuner of a lambda search, with its record in `directory`/tuner."
     check_search(base.data, metric, tuner, max_trials)
-    hypermodel = LambdaSearch(space, base, Path(directory) / "runs", callbacks, progress)
+    hypermodel = LambdaSearch(space, base, Path(directory) / "runs", callbacks, progress, metric)
     oracle = TUNERS[tuner](objective=keras_tuner.Objective(metric, QUALITY_METRICS[base.data][metric]),
-                           max_trials=max_trials or len(space), seed=base.seed)
+                           max_trials=max_trials or len(space), seed=base.seed,
+                           max_consecutive_failed_trials=len(space))  # a diverging trial fails alone
     return keras_tuner.Tuner(oracle, hypermodel, directory=str(directory), project_name="tuner", overwrite=overwrite)
 
 # %% ../nbs/09_search.ipynb #6f5f4dc0
@@ -382,16 +391,24 @@ class SearchResults:
     directory: Path
 
 
-def _progress_printer(total, done, start):
-    "A progress function for `LambdaSearch`: one line per trial, with the time taken and an estimate of what is left."
-    count = [done]
+def _progress_bar(total, done, metric, direction):
+    "Progress of a search: a bar of trials with the best score so far (a widget in a notebook), and a line per trial."
+    bar = tqdm(total=total, initial=done, desc="trials", unit="trial", dynamic_ncols=True)
+    best, start, count = [None], time.time(), [done]
     def show(name, results):
         count[0] += 1
+        score = results.get(metric)
+        if score is not None and (best[0] is None or (score < best[0] if direction == "min" else score > best[0])):
+            best[0] = score
+        bar.update(1)
+        if best[0] is not None: bar.set_postfix({f"best {metric}": f"{best[0]:.4g}"})
         elapsed = time.time() - start
         left = elapsed / (count[0] - done) * (total - count[0])
-        scores = ", ".join(f"{k} {v:.4g}" for k, v in results.items() if k != "seconds")
-        print(f"[{count[0]}/{total}] {name}: {scores} ({results['seconds']:.0f} s; "
-              f"{elapsed / 60:.1f} min so far, about {left / 60:.1f} min left)", flush=True)
+        scores = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k}: {v}" for k, v in results.items()
+                           if k != "seconds")
+        bar.write(f"[{count[0]}/{total}] {name}: {scores} ({results['seconds']:.0f} s; "
+                  f"{elapsed / 60:.1f} min so far, about {left / 60:.1f} min left)", file=sys.stdout)
+        if count[0] >= total: bar.close()
     return show
 
 
@@ -418,7 +435,7 @@ def search(space:SearchSpace,  # the grid
     if verbose:
         print(f"{'Resuming' if done else 'Searching'} {total} trials ({done} done) on {base.data} for the best "
               f"{metric}, {base.steps} steps each, in {directory}/", flush=True)
-        kt.hypermodel.progress = _progress_printer(total, done, time.time())
+        kt.hypermodel.progress = _progress_bar(total, done, metric, QUALITY_METRICS[base.data][metric])
     interrupted = False
     try:
         kt.search(verbose=0)

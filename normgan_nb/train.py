@@ -5,15 +5,22 @@
 # %% ../nbs/08_train.ipynb #3919a1f1
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
+import fcntl
 import json
+import math
+import os
+import shutil
 import sys
 import time
 import typing
 from pathlib import Path
 
+import h5py
 import keras
+import numpy as np
 
 from .checks import (ArgumentError, argument_error, check_choice, check_number, check_positive_int, is_int,
                                one_of)
@@ -26,9 +33,11 @@ from .plots import plot_history, plot_samples
 from .regularizers import PENALTY_SCOPES, LpNorm, OffDiagonalOrthogonal, WeightPenalty, kernel_norms
 
 # %% auto #0
-__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'STEPS_PER_CALL', 'setting', 'DataSettings',
-           'NetworkSettings', 'PenaltySettings', 'DiscriminatorSettings', 'OptimizerSettings', 'TrainingSettings',
-           'check_setting', 'RunConfig', 'steps_per_call', 'build_gan', 'SampleGrids', 'train_run', 'run_once']
+__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'STEPS_PER_CALL', 'RUN_FILES', 'setting',
+           'DataSettings', 'NetworkSettings', 'PenaltySettings', 'DiscriminatorSettings', 'OptimizerSettings',
+           'TrainingSettings', 'check_setting', 'RunConfig', 'steps_per_call', 'build_gan', 'write_atomically',
+           'finite_or_none', 'write_json', 'HistoryLog', 'read_history_rows', 'FiniteGuard', 'TrainingDiverged',
+           'run_folder_lock', 'backup_steps', 'SampleGrids', 'check_same_settings', 'train_run', 'run_once']
 
 # %% ../nbs/08_train.ipynb #8e696007
 REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig`
@@ -201,6 +210,132 @@ def build_gan(config:RunConfig,  # the run's settings
                 steps_per_execution=steps_per_call(config.log_every))
     return gan
 
+# %% ../nbs/08_train.ipynb #9aa75db3
+def write_atomically(path:str|Path,  # the file to write
+                     write,  # called with a temporary path in the same folder (same suffix): writes the file there
+                    ):
+    "Writes `path` whole or not at all: `write` fills a temporary file, which then replaces `path` in one rename."
+    path = Path(path)
+    temporary = path.with_name(f".{path.stem}.partial{path.suffix}")  # the suffix tells Keras and matplotlib the format
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def finite_or_none(value):
+    "`value` with every non-finite number (NaN, infinities) replaced by None, in nested dicts and lists: valid JSON."
+    if isinstance(value, (float, np.floating)): return float(value) if math.isfinite(value) else None
+    if isinstance(value, dict): return {key: finite_or_none(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)): return [finite_or_none(v) for v in value]
+    return value
+
+
+def write_json(path:str|Path,  # the file to write
+               value,  # plain Python values
+              ):
+    "Writes `value` as strict JSON (non-finite numbers as null), atomically."
+    text = json.dumps(finite_or_none(value), indent=2, allow_nan=False)
+    write_atomically(path, lambda temporary: Path(temporary).write_text(text))
+
+# %% ../nbs/08_train.ipynb #e3b45490
+class HistoryLog(keras.callbacks.Callback):
+    "The logs of every epoch, with the training seconds so far, in a CSV file written whole at each epoch."
+    def __init__(self,
+                 path:str|Path,  # the CSV file
+                 steps_per_epoch:int,  # D steps per epoch, to check a restored step counter
+                ):
+        super().__init__()
+        self.path, self.steps_per_epoch, self.rows = Path(path), steps_per_epoch, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.rows is not None: return
+        steps = int(keras.ops.convert_to_numpy(self.model.d_optimizer.iterations))
+        if steps != epoch * self.steps_per_epoch:
+            raise ArgumentError("out_dir", "to hold a consistent backup", f"a step counter of {steps} at epoch {epoch} "
+                                f"in {self.path.parent / 'backup'}: delete that folder to start the run over")
+        self.rows = read_history_rows(self.path)[:epoch]  # the epochs the restored state has done
+        self.start = time.time() - (float(self.rows[-1]["seconds"]) if self.rows else 0.0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        values = {name: float(value) for name, value in (logs or {}).items()}
+        self.rows.append({"epoch": epoch, **values, "seconds": round(time.time() - self.start, 3)})
+        columns = list(dict.fromkeys(name for row in self.rows for name in row))
+        def write(temporary):
+            with open(temporary, "w", newline="") as f:
+                writer = csv.DictWriter(f, columns)
+                writer.writeheader(); writer.writerows(self.rows)
+        write_atomically(self.path, write)
+
+
+def read_history_rows(path:str|Path) -> list:
+    "The rows of a `HistoryLog` file (none if there is no file)."
+    path = Path(path)
+    if not path.exists(): return []
+    with path.open() as f: return list(csv.DictReader(f))
+
+# %% ../nbs/08_train.ipynb #0c789d6a
+class FiniteGuard(keras.callbacks.Callback):
+    "Stops training at the first non-finite loss or weight, and puts back the last weights that were all finite."
+    def on_train_begin(self, logs=None):
+        self.diverged_at = self.finite_step = self.finite_weights = None
+
+    def _step(self): return int(keras.ops.convert_to_numpy(self.model.d_optimizer.iterations))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.finite_weights is None: self.finite_weights, self.finite_step = self.model.get_weights(), self._step()
+
+    def on_train_batch_end(self, batch, logs=None):
+        losses = [float(value) for name, value in (logs or {}).items() if name.endswith("loss")]
+        if self.diverged_at is None and not all(map(math.isfinite, losses)):
+            self.diverged_at, self.model.stop_training = self._step(), True
+
+    def on_epoch_end(self, epoch, logs=None):
+        weights = self.model.get_weights()
+        if self.diverged_at is None and all(np.isfinite(w).all() for w in weights):
+            self.finite_weights, self.finite_step = weights, self._step()
+            return
+        if self.diverged_at is None: self.diverged_at, self.model.stop_training = self._step(), True
+        self.model.set_weights(self.finite_weights)
+
+
+class TrainingDiverged(RuntimeError):
+    "A run met a non-finite loss or weight; its folder holds the last finite model, and `metrics` what it wrote."
+    def __init__(self, message, metrics):
+        super().__init__(message)
+        self.metrics = metrics
+
+# %% ../nbs/08_train.ipynb #0e940155
+@contextlib.contextmanager
+def run_folder_lock(out:Path):  # the run folder
+    "An exclusive lock on the run folder while a run trains in it: a second run there fails at once."
+    with open(Path(out) / ".lock", "a") as f:
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ArgumentError("out_dir", "to be a run folder that no other run is training in",
+                                f"{out}, where a run is training now") from None
+        try: yield
+        finally: fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def backup_steps(backup:Path,  # the run's backup folder
+                 steps_per_epoch:int,  # D steps per epoch
+                ) -> int:
+    "The D steps a backup holds (0 without one); an `ArgumentError` that says what to do if it is damaged."
+    weights, metadata = backup / "latest.weights.h5", backup / "training_metadata.json"
+    if not weights.exists() and not metadata.exists(): return 0
+    def damaged(why): return ArgumentError("out_dir", "to hold a readable backup, or none",
+                                           f"{backup}, {why}: delete that folder to start the run over")
+    if not weights.exists() or not metadata.exists():
+        raise damaged(f"which has no {(metadata if weights.exists() else weights).name}")
+    try:
+        with h5py.File(weights, "r"): pass
+        epoch = json.loads(metadata.read_text())["epoch"]
+    except (OSError, ValueError, KeyError) as error:
+        raise damaged(f"which cannot be read ({type(error).__name__})") from None
+    return epoch * steps_per_epoch
+
 # %% ../nbs/08_train.ipynb #43bbeaf9
 class SampleGrids(keras.callbacks.Callback):
     "Saves a grid of samples from fixed noise at the end of every epoch."
@@ -220,64 +355,33 @@ class SampleGrids(keras.callbacks.Callback):
         step = (epoch + 1) * self.steps_per_epoch
         samples = self.model.generate(self.n, seed=self.seed)
         figure = plot_samples(samples, title=f"step {step}", reference=self.reference)
-        figure.savefig(self.folder / f"step_{step:06d}.png")
+        write_atomically(self.folder / f"step_{step:06d}.png", figure.savefig)
 
 # %% ../nbs/08_train.ipynb #f5043c27
-def _write_outputs(gan, history, config, out, seconds, interrupted, reference):
-    "samples.png, curves.png, metrics.json (with the sample quality) and model.keras for the run so far."
-    samples = gan.generate(100, seed=config.seed)
+def _write_outputs(gan, history, config, out, seconds, interrupted, reference, diverged=None):
+    "samples.png, curves.png, model.keras and metrics.json (with the sample quality) of the run so far, each whole."
+    steps_done = int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations))  # D steps; G took steps_done / n_critic
+    if diverged: steps_done = diverged["last_finite_step"]  # the model kept is that step's
     penalty = f"{config.regularizer} lambda={config.lam:g}" if config.regularizer else "no penalty"
-    title = f"{Path(config.data).stem}, {penalty}, step {int(gan.d_optimizer.iterations)}"
-    plot_samples(samples, title=title, reference=reference).savefig(out / "samples.png")
-    plot_history(history, config.log_every, title="training").savefig(out / "curves.png")
-    gan.save(out / "model.keras")
-    steps_done = int(gan.d_optimizer.iterations)  # D steps; G took steps_done / n_critic
+    title = f"{Path(config.data).stem}, {penalty}, step {steps_done}"
+    write_atomically(out / "samples.png", plot_samples(gan.generate(100, seed=config.seed), title=title,
+                                                       reference=reference).savefig)
+    write_atomically(out / "curves.png", plot_history(history, config.log_every, title="training").savefig)
+    write_atomically(out / "model.keras", gan.save)
+    quality = sample_quality(gan, config.data, seed=config.seed) if config.data in QUALITY_METRICS else {}
     metrics = {"config": dataclasses.asdict(config), "steps_done": steps_done, "interrupted": interrupted,
-               "final": {name: values[-1] for name, values in history.items() if values},
-               "quality": sample_quality(gan, config.data, seed=config.seed) if config.data in QUALITY_METRICS else {},
-               "weight_norms": {name: kernel_norms(getattr(gan, name)) for name in ("generator", "discriminator")},
-               "seconds": round(seconds, 2), "history": history}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    return metrics
+               "diverged": diverged, "final": {name: values[-1] for name, values in history.items() if values},
+               "quality": quality, "seconds": round(seconds, 2), "history": history,
+               "weight_norms": {name: kernel_norms(getattr(gan, name)) for name in ("generator", "discriminator")}}
+    write_json(out / "metrics.json", metrics)
+    return finite_or_none(metrics)
 
 
-def _csv_history(path):
-    "The history logged so far by `CSVLogger` (an interrupted run's earlier epochs included)."
-    if not path.exists(): return {}
-    with path.open() as f: rows = list(csv.DictReader(f))
+def _history(rows):
+    "The logged values of `read_history_rows`'s rows, by name (the GAN's metrics)."
     return {name: [float(row[name]) for row in rows] for name in GAN_METRICS if rows and name in rows[0]}
 
 # %% ../nbs/08_train.ipynb #dc9ea535
-def train_run(config:RunConfig,  # the run's settings
-              out_dir:str|Path,  # the run folder (created; an unfinished run there is resumed)
-              verbose:int=1,  # 0: silent, 1: progress bar, 2: one line per log interval
-              callbacks:list=(),  # more Keras callbacks
-              gan:GAN|None=None,  # the GAN to train, built by `build_gan` from `config` (default: built here)
-             ) -> dict:
-    "Train a GAN as `config` says, write the run folder, and return the metrics written to metrics.json."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    keras.utils.set_random_seed(config.seed)
-    x = load_data(config.data, seed=config.seed)
-    gan = gan or build_gan(config, x.shape[1:])
-    epochs = config.steps // config.log_every
-    dataset = make_dataset(x, config.batch_size, seed=config.seed, repeat=True)
-    reference = x[:1000] if x.ndim == 2 else None
-    if not (out / "backup").exists(): (out / "history.csv").unlink(missing_ok=True)  # a new run, not a resumed one
-    standard = [keras.callbacks.BackupAndRestore(out / "backup"),
-                keras.callbacks.CSVLogger(out / "history.csv", append=True),
-                SampleGrids(out / "samples", config.log_every, seed=config.seed, reference=reference)]
-    start, interrupted = time.time(), False
-    try:
-        gan.fit(dataset, epochs=epochs, steps_per_epoch=config.log_every, verbose=verbose,
-                callbacks=standard + list(callbacks))
-    except KeyboardInterrupt:
-        interrupted = True
-        print(f"\nInterrupted: writing the outputs so far to {out}; run the same command again to resume.",
-              file=sys.stderr)
-    history = _csv_history(out / "history.csv")
-    return _write_outputs(gan, history, config, out, time.time() - start, interrupted, reference)
-
-# %% ../nbs/08_train.ipynb #73126cc7
 def _inert(config:dict) -> set:
     "The settings of `config` (a `RunConfig` as a dict) that cannot change its run."
     inert = set()
@@ -287,20 +391,95 @@ def _inert(config:dict) -> set:
     return inert
 
 
+def check_same_settings(stored:dict,  # the settings of the run in the folder, as saved
+                        config:RunConfig,  # the settings asked for
+                        out:Path,  # the folder
+                       ):
+    "An `ArgumentError` naming the settings that differ, if they differ in what can change a run."
+    wanted = json.loads(json.dumps(dataclasses.asdict(config)))
+    ignored = _inert(stored) & _inert(wanted)
+    differ = [k for k in dict.fromkeys([*wanted, *stored]) if stored.get(k) != wanted.get(k) and k not in ignored]
+    if differ:
+        said = ", ".join(f"{k}={stored.get(k)!r} (asked: {wanted.get(k)!r})" for k in differ)
+        raise ArgumentError("out_dir", f"to hold a run of the same settings, or nothing ({out})",
+                            f"a run with {said}: use another folder, or overwrite it")
+
+
+RUN_FILES = ("config.json", "metrics.json", "history.csv", "samples.png", "curves.png", "model.keras", "samples", "backup")
+
+
+def _prepare_folder(out, config, overwrite):
+    "The run folder, created; the metrics of a finished run of `config` there (None if it must train)."
+    if out.exists() and not out.is_dir():
+        raise ArgumentError("out_dir", "to be a folder, or a path where one can be made", f"{out}, which is a file")
+    try: out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ArgumentError("out_dir", "to be a folder that can be made", f"{out} ({error.strerror})") from None
+    if overwrite:
+        for name in RUN_FILES:
+            if (out / name).is_dir(): shutil.rmtree(out / name)
+            else: (out / name).unlink(missing_ok=True)
+    if (out / "config.json").exists(): check_same_settings(json.loads((out / "config.json").read_text()), config, out)
+    else: write_json(out / "config.json", dataclasses.asdict(config))
+    done = out / "metrics.json"
+    if not done.exists(): return None
+    metrics = json.loads(done.read_text())
+    return None if metrics["interrupted"] else metrics
+
+
+def _diverged_message(config, out, diverged):
+    return (f"Training diverged by step {diverged['step']} (a non-finite loss or weight). {out} holds the model of "
+            f"step {diverged['last_finite_step']}, the last finite one. Try a smaller learning rate (lr={config.lr:g}), "
+            f"a weaker penalty (lam={config.lam:g}) or a gradient penalty on D.")
+
+
+def train_run(config:RunConfig,  # the run's settings
+              out_dir:str|Path,  # the run folder (created; an unfinished run there is resumed)
+              verbose:int=1,  # 0: silent, 1: progress bar, 2: one line per log interval
+              callbacks:list=(),  # more Keras callbacks
+              gan:GAN|None=None,  # the GAN to train, built by `build_gan` from `config` (default: built here)
+              overwrite:bool=False,  # replace a run of other settings, or a finished run, in `out_dir`
+             ) -> dict:
+    "Train a GAN as `config` says, write the run folder, and return the metrics written to metrics.json."
+    out = Path(out_dir)
+    finished = _prepare_folder(out, config, overwrite)
+    if finished is not None:
+        if finished["diverged"]: raise TrainingDiverged(_diverged_message(config, out, finished["diverged"]), finished)
+        if verbose: print(f"{out} holds a finished run of these settings: not trained again (overwrite to redo it)")
+        return finished
+    with run_folder_lock(out):
+        keras.utils.set_random_seed(config.seed)
+        x = load_data(config.data, seed=config.seed)
+        gan = gan or build_gan(config, x.shape[1:])
+        done = backup_steps(out / "backup", config.log_every)
+        dataset = make_dataset(x, config.batch_size, seed=config.seed, repeat=True).skip(done)  # the next batch
+        reference = x[:1000] if x.ndim == 2 else None
+        guard, history = FiniteGuard(), HistoryLog(out / "history.csv", config.log_every)
+        standard = [guard, keras.callbacks.BackupAndRestore(out / "backup", double_checkpoint=True,
+                                                            delete_checkpoint=False), history,
+                    SampleGrids(out / "samples", config.log_every, seed=config.seed, reference=reference)]
+        interrupted, start = False, time.time()
+        try:
+            gan.fit(dataset, epochs=config.steps // config.log_every, steps_per_epoch=config.log_every,
+                    verbose=verbose, callbacks=standard + list(callbacks))
+        except KeyboardInterrupt:
+            interrupted = True
+            print(f"\nInterrupted: writing the outputs so far to {out}; run the same command again to resume.",
+                  file=sys.stderr)
+        rows = read_history_rows(out / "history.csv")
+        seconds = float(rows[-1]["seconds"]) if rows else time.time() - start
+        diverged = guard.diverged_at and {"step": guard.diverged_at, "last_finite_step": guard.finite_step}
+        steps = int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations))
+        interrupted = interrupted or (steps < config.steps and not diverged)  # stopped early: resumable
+        metrics = _write_outputs(gan, _history(rows), config, out, seconds, interrupted, reference, diverged)
+        if not interrupted: shutil.rmtree(out / "backup", ignore_errors=True)
+    if diverged: raise TrainingDiverged(_diverged_message(config, out, diverged), metrics)
+    return metrics
+
+# %% ../nbs/08_train.ipynb #73126cc7
 def run_once(config:RunConfig,  # the run's settings
              out_dir:str|Path,  # the run folder
              verbose:int=0,  # as for `train_run`
             ) -> dict:
     "The metrics of the finished run of `config` in `out_dir`, trained (or resumed) only if it is not there yet."
-    done = Path(out_dir) / "metrics.json"
-    if done.exists():
-        metrics, wanted = json.loads(done.read_text()), json.loads(json.dumps(dataclasses.asdict(config)))
-        stored = metrics["config"]
-        ignored = _inert(stored) & _inert(wanted)
-        differ = [k for k in dict.fromkeys([*wanted, *stored]) if stored.get(k) != wanted.get(k) and k not in ignored]
-        if differ:
-            said = ", ".join(f"{k}={stored.get(k)!r} (asked: {wanted.get(k)!r})" for k in differ)
-            raise ArgumentError("out_dir", f"to hold a run of the same settings, or nothing ({out_dir})",
-                                f"a run with {said}: use another folder")
-        if not metrics["interrupted"]: return metrics
     return train_run(config, out_dir, verbose=verbose)
