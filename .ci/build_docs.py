@@ -110,6 +110,10 @@ def processed(nb):
             if not cell.source.strip() and not cell.outputs: continue
         if cell.cell_type == "markdown" and not cell.source.strip(): continue
         if tags: cell.metadata["tags"] = sorted(tags)
+        stored = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+        if cell.cell_type == "code":  # a widget whose state was not stored (a notebook run without it) cannot render
+            cell.outputs = [o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
+                            or o.data["application/vnd.jupyter.widget-view+json"].get("model_id") in stored]
         for output in cell.get("outputs", []):  # show_doc's `---` rule: docutils allows transitions only between sections
             if "text/markdown" in output.get("data", {}):
                 output.data["text/markdown"] = RULE.sub('<hr class="docstring-rule">', output.data["text/markdown"])

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 # %% auto #0
 __all__ = ['ArgumentError', 'argument_error', 'one_of', 'check_choice', 'is_int', 'check_number', 'check_positive_int',
@@ -46,8 +47,8 @@ def check_choice(value,  # the value to check
 
 # %% ../nbs/00_checks.ipynb #ae2e934c
 def is_int(value) -> bool:
-    "True for an int that is not a bool."
-    return isinstance(value, int) and not isinstance(value, bool)
+    "True for an integer (Python's or NumPy's) that is not a bool."
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _bounds(at_least, above, below) -> str:
@@ -77,7 +78,7 @@ def check_positive_int(value,  # the value to check
                       ) -> int:
     "`value` if it is an int > 0 (not a bool), else an `ArgumentError`."
     if not is_int(value) or value < 1: raise argument_error(name, "to be a positive int", value)
-    return value
+    return int(value)
 
 # %% ../nbs/00_checks.ipynb #38318d72
 def check_list(values,  # a list (or tuple) of values, or one value

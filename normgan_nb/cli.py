@@ -36,7 +36,7 @@ from .search import TUNERS, SearchSpace, search
 from .train import SETTING_GROUPS, RunConfig, TrainingDiverged, train_run
 
 # %% auto #0
-__all__ = ['SEARCHED', 'add_dataclass_options', 'main']
+__all__ = ['SEARCHED', 'DATA_ARGUMENTS', 'add_dataclass_options', 'main']
 
 # %% ../nbs/10_cli.ipynb #ddfbe6be
 def _shown(value) -> str:
@@ -141,8 +141,12 @@ def _search(args, out, verbose):
     return 0 if results.complete else 130
 
 
+DATA_ARGUMENTS = ("path", "key", "x", "name", "data_shape")  # arguments of the data's loading: named by --data
+
+
 def _option(parser, command, name):
-    "The flag of `command`'s option that sets `name`, or None."
+    "The flag of `command`'s option that sets `name` (or, for the data's loading, --data), or None."
+    name = "data" if name in DATA_ARGUMENTS else name
     actions = parser.commands[command]._actions
     return next((a.option_strings[0] for a in actions if a.dest == name and a.option_strings), None)
 

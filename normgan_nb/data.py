@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .checks import argument_error, check_choice, check_positive_int, one_of
+from .checks import ArgumentError, argument_error, check_choice, check_positive_int, one_of
 
 # %% auto #0
 __all__ = ['SPLITS', 'DIGITS_TRAIN', 'MNIST_KINDS', 'DATASETS', 'ring_modes', 'grid_modes', 'sample_mixture', 'ring_of_gaussians',
@@ -133,7 +133,7 @@ def to_unit_range(x:np.ndarray,  # samples, any shape and numeric dtype
     x = np.asarray(x, dtype="float32")
     low, high = float(x.min()), float(x.max())
     if not np.isfinite([low, high]).all() or high == low:
-        raise ValueError(f"Expected x to have finite values that are not all equal. Received: min={low}, max={high}")
+        raise ArgumentError("x", "to have finite values that are not all equal", f"min={low}, max={high}")
     return (2 * (x - low) / (high - low) - 1).astype("float32")
 
 
@@ -142,10 +142,20 @@ def load_array(path:str,  # a .npy file, or a .npz file
               ) -> np.ndarray:
     "Samples from a `.npy`/`.npz` file, scaled to [-1, 1]."
     if not Path(path).is_file(): raise FileNotFoundError(f"Expected path to be a .npy or .npz file. Received: path={path!r}")
-    loaded = np.load(path)
+    try: loaded = np.load(path)  # no pickles: a file of numbers only
+    except (ValueError, OSError, EOFError) as error:
+        raise ArgumentError("path", "to be a .npy or .npz file of numbers", f"{path} ({error})") from None
     if isinstance(loaded, np.lib.npyio.NpzFile):
-        with loaded: x = loaded[key if key is not None else loaded.files[0]]
+        with loaded:
+            if not loaded.files: raise ArgumentError("path", "to be a .npz file holding an array", f"{path}, which holds none")
+            check_choice(key if key is not None else loaded.files[0], "key", loaded.files)
+            x = loaded[key if key is not None else loaded.files[0]]
     else: x = loaded
+    if x.dtype.kind not in "biuf":
+        raise ArgumentError("path", "to hold an array of numbers", f"{path}, an array of dtype {x.dtype}")
+    if x.ndim < 2 or len(x) < 2:
+        raise ArgumentError("path", "to hold samples along the first axis (at least 2 samples of at least 1 value)",
+                            f"{path}, an array of shape {x.shape}")
     return to_unit_range(x)
 
 # %% ../nbs/04_data.ipynb #3c60b181

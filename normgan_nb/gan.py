@@ -14,7 +14,7 @@ from fastcore.basics import patch_to
 from keras import ops
 
 from .losses import GAN_LOSSES, GradientPenalty, get_gan_loss
-from .checks import argument_error, check_number, check_positive_int
+from .checks import ArgumentError, argument_error, check_number, check_positive_int, is_int
 from .regularizers import as_weight_penalty
 
 # %% auto #0
@@ -32,6 +32,15 @@ def _total_penalty(model, weight_penalty):
     return total
 
 
+def _check_shapes(generator, discriminator):
+    "An `ArgumentError` if D cannot take G's samples (both Keras models with known shapes; others pass)."
+    try: made, taken = tuple(generator.output_shape[1:]), tuple(discriminator.input_shape[1:])
+    except (AttributeError, ValueError): return  # a subclassed model without shapes: checked when it first runs
+    if made != taken:
+        raise ArgumentError("discriminator", f"to take the generator's samples, of shape {made}",
+                            f"a discriminator of input shape {taken}")
+
+
 def _replica_objective(per_example_loss, penalty):
     "What one replica minimizes: the data loss over the global batch plus its share of the penalty."
     return tf.nn.compute_average_loss(per_example_loss) + tf.nn.scale_regularization_loss(penalty)
@@ -47,6 +56,7 @@ class GAN(keras.Model):
                  ema_decay:float|None=None,  # decay of a moving average of G's weights to keep (None: none)
                  **kwargs):
         super().__init__(**kwargs)
+        _check_shapes(generator, discriminator)
         self.generator, self.discriminator = generator, discriminator
         if ema_decay is not None: check_number(ema_decay, "ema_decay", at_least=0, below=1)
         self.ema_decay, self.ema_generator = ema_decay, None
@@ -231,7 +241,10 @@ def generate(self,
              ema:bool|None=None,  # use the moving average of G's weights (None: if the GAN keeps one)
             ) -> np.ndarray:
     "`n` samples from the generator (or its moving average), as a NumPy array."
-    check_positive_int(n, "n")
+    n, batch_size = check_positive_int(n, "n"), check_positive_int(batch_size, "batch_size")
+    if seed is not None:
+        if not is_int(seed): raise argument_error("seed", "to be an int or None", seed)
+        seed = int(seed)  # Keras takes Python's ints only
     if ema and self.ema_generator is None:
         raise ValueError("Expected a GAN made with ema_decay for ema=True. Received: ema=True, ema_decay=None")
     generator = self.ema_generator if ema or (ema is None and self.ema_generator is not None) else self.generator

@@ -15,7 +15,7 @@ import tensorflow as tf
 from fastcore.basics import patch_to
 
 from .data import DIGITS_TRAIN, grid_modes, load_data, load_digit_images, ring_modes
-from .checks import argument_error, check_positive_int
+from .checks import ArgumentError, argument_error, check_number, check_positive_int
 from .regularizers import kernel_norms, penalized_weights
 
 # %% auto #0
@@ -32,8 +32,9 @@ def mixture_quality(samples:np.ndarray,  # generated points, shape (N, 2)
                    ) -> dict:
     "Modes covered, fraction of high-quality samples and reverse KL of the HQ samples' mode histogram to uniform."
     samples, modes = np.asarray(samples, "float64"), np.asarray(modes, "float64")
-    if samples.ndim != 2 or samples.shape[1] != modes.shape[1]:
-        raise ValueError(f"Expected samples of shape (N, {modes.shape[1]}). Received: shape={samples.shape}")
+    if samples.ndim != 2 or samples.shape[1] != modes.shape[1] or not len(samples):
+        raise ArgumentError("samples", f"of shape (N, {modes.shape[1]}) with N >= 1", f"shape={samples.shape}")
+    check_number(std, "std", above=0); check_positive_int(min_count, "min_count")
     distances = np.linalg.norm(samples[:, None] - modes[None], axis=-1)
     high_quality = distances.min(axis=1) < 3 * std
     counts = np.bincount(distances.argmin(axis=1)[high_quality], minlength=len(modes))
@@ -184,7 +185,8 @@ def digit_scores(samples:np.ndarray,  # generated digits, (N, 8, 8, 1) or (N, 28
                 ) -> dict:
     "FD and KID of `n` samples against the held-out digits, with the real-vs-real values at the same n."
     if not 2 <= n <= DIGITS_TRAIN: raise argument_error("n", f"to be in [2, {DIGITS_TRAIN}] (the training digits)", n)
-    if len(samples) < n: raise ValueError(f"Expected at least n={n} samples. Received: {len(samples)}")
+    if len(samples) < n: raise ArgumentError("samples", f"to hold at least n={n} samples", f"{len(samples)}")
+    if not np.isfinite(samples).all(): raise ArgumentError("samples", "to be finite", "NaN or infinite values")
     held_out, real = _digit_references(n)
     fake = digit_features(np.asarray(samples)[np.random.default_rng(seed).permutation(len(samples))[:n]])
     return {"n": n, "fd": frechet_distance(held_out, fake), "fd_real": frechet_distance(held_out, real),

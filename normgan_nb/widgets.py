@@ -61,8 +61,9 @@ def _palette_png(png:bytes, colors:int) -> bytes:
 def styled(widget:widgets.Widget,  # any widget
            name:str,  # its CSS class is `normgan-{name}`
           ) -> widgets.Widget:
-    "`widget`, with the CSS class `normgan-{name}` added."
+    "`widget`, with the CSS class `normgan-{name}` added (a picture keeps its own width: not stretched)."
     widget.add_class(f"normgan-{name}")
+    if isinstance(widget, widgets.Image): widget.layout.align_self = "flex-start"
     return widget
 
 # %% ../nbs/11_widgets.ipynb #a3de5ea7
