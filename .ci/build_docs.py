@@ -170,7 +170,10 @@ def build(out=ROOT / "_docs", extra=()):
                    "-d", str(Path(tmp) / "doctrees"), str(src), str(html)]
         result = subprocess.run(command, env=env)
         if result.returncode: sys.exit(f"sphinx-build failed (exit {result.returncode}): see the warnings above")
-        if out.exists(): shutil.rmtree(out)
+        if out.exists():
+            if not (out / "searchindex.js").exists() or (out / "nbs").exists() or out == ROOT:
+                sys.exit(f"refusing to replace {out}: it is not a site this command built (no searchindex.js)")
+            shutil.rmtree(out)
         shutil.move(html, out)  # only a site that built without warnings replaces the previous one
     return pages
 

@@ -1,6 +1,7 @@
 """Run notebooks and store their outputs in place, as a reader running them would see them, except the cells under a
 test flag (`#| slow`, `#| benchmark`): those keep their stored outputs from the full runs. For maintainers, after a
 change to a notebook's code: `python .ci/execute_notebooks.py nbs/06_plots.ipynb ...`, then `nbdev_clean`."""
+import configparser
 import os
 import re
 import sys
@@ -9,7 +10,10 @@ from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
 
-FLAGGED = re.compile(r"^#\|\s*(slow|benchmark)\b", re.M)  # the `tst_flags` of settings.ini
+SETTINGS = configparser.ConfigParser(delimiters=["="])
+SETTINGS.read(Path(__file__).resolve().parent.parent / "settings.ini")
+FLAGS = SETTINGS["DEFAULT"].get("tst_flags", "").split()  # the test flags of settings.ini: cells run only when asked
+FLAGGED = re.compile(rf"^#\|\s*({'|'.join(FLAGS) or '(?!)'})\b", re.M)
 
 
 def skipped(cell) -> bool:

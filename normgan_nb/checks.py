@@ -66,7 +66,7 @@ def check_number(value,  # the value to check
                  below:float|None=None,  # accepted values are < this
                 ) -> float:
     "`value` as a float if it is a finite real within the bounds, else an `ArgumentError`."
-    ok = (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    ok = (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
           and (at_least is None or value >= at_least) and (above is None or value > above)
           and (below is None or value < below))
     if not ok: raise argument_error(name, f"to be a finite number{_bounds(at_least, above, below)}", value)

@@ -10,7 +10,8 @@ import os
 
 def _import_tensorflow_quietly():
     "Import TensorFlow and find its devices, silencing the log lines its C++ code writes to file descriptor 2."
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    level = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = level or "3"
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     try:
@@ -18,6 +19,7 @@ def _import_tensorflow_quietly():
         tf.config.list_physical_devices()
     finally:
         os.dup2(saved, 2); os.close(saved); os.close(devnull)
+        if level is None: del os.environ["TF_CPP_MIN_LOG_LEVEL"]
 
 
 _import_tensorflow_quietly()  # before the modules below import it

@@ -26,7 +26,8 @@ from .losses import GRADIENT_PENALTIES
 from .metrics import QUALITY_METRICS
 from .models import NORMALIZATIONS
 from .plots import plot_search
-from .train import PENALIZE, REGULARIZERS, TAKES_P, RunConfig, TrainingDiverged, build_gan, train_run
+from .train import (PENALIZE, REGULARIZERS, TAKES_P, RunConfig, TrainingDiverged, build_gan, train_run,
+                              write_atomically, write_json)
 
 # %% auto #0
 __all__ = ['SETTING', 'SETTING_FAMILIES', 'TUNERS', 'Setting', 'NoRegularization', 'WeightPenaltySetting',
@@ -153,7 +154,9 @@ def setting_columns(setting) -> dict:
 # %% ../nbs/09_search.ipynb #933d2fe0
 def _names(choices): return lambda value, name: check_choice(value, name, choices)
 def _at_least(low): return lambda value, name: check_number(value, name, at_least=low)
-def _int(value, name): return value if is_int(value) else check_positive_int(value, name)  # any int; else its error
+def _seed(value, name):  # an int >= 0, as `RunConfig` takes
+    if not is_int(value): raise argument_error(name, "to be an int", value)
+    return int(check_number(value, name, at_least=0))
 
 
 @dataclasses.dataclass
@@ -172,7 +175,7 @@ class SearchSpace:
         self.regularizers = check_list(self.regularizers, "regularizers", _names(("none", *REGULARIZERS)))
         self.lams = check_list(self.lams, "lams", _at_least(0))
         self.penalize = check_list(self.penalize, "penalize", _names(PENALIZE))
-        self.seeds = check_list(self.seeds, "seeds", _int)
+        self.seeds = check_list(self.seeds, "seeds", _seed)
         self.ps = check_list(self.ps, "ps", _at_least(1))
         self.gradient_penalties = check_list(self.gradient_penalties, "gradient_penalties", _names(GRADIENT_PENALTIES),
                                              empty_ok=True)
@@ -240,6 +243,8 @@ class LambdaSearch(keras_tuner.HyperModel):
     def fit(self, hp, model, *args, **kwargs):
         name, config = self.trial(hp)
         try: run = train_run(config, self.runs_dir / name, verbose=0, callbacks=self.callbacks, gan=model)
+        except ArgumentError as error:  # a folder in use, damaged or of other settings: the search cannot go on
+            raise keras_tuner.errors.FatalError(str(error)) from None
         except TrainingDiverged as error:  # a failed trial, not a score
             if self.progress: self.progress(name, {"failed": str(error).split(".")[0], "seconds": error.metrics["seconds"]})
             raise keras_tuner.errors.FailedTrialError(str(error)) from None
@@ -300,7 +305,7 @@ def make_tuner(space:SearchSpace,  # the grid
     hypermodel = LambdaSearch(space, base, Path(directory) / "runs", callbacks, progress, metric)
     oracle = TUNERS[tuner](objective=keras_tuner.Objective(metric, QUALITY_METRICS[base.data][metric]),
                            max_trials=max_trials or len(space), seed=base.seed,
-                           max_consecutive_failed_trials=len(space))  # a diverging trial fails alone
+                           max_consecutive_failed_trials=10**9)  # diverging trials fail alone, never the search
     return keras_tuner.Tuner(oracle, hypermodel, directory=str(directory), project_name="tuner", overwrite=overwrite)
 
 # %% ../nbs/09_search.ipynb #6f5f4dc0
@@ -349,6 +354,10 @@ def choose_setting(summary:list,  # from `summarize`
     best = min(summary, key=lambda s: sign * s["mean"])
     said = lambda s: f"{metric} {s['mean']:.4g} +- {s['std']:.3g} over {s['n']} seeds"
     baseline = next((s for s in summary if s["setting"].is_baseline), None)
+    if baseline is not None and best is not baseline and min(best["n"], baseline["n"]) < 2:
+        reason = (f"{best['setting'].describe()} has the best mean, {said(best)}, but with a single seed the spread is "
+                  f"unknown: no penalty ({said(baseline)}), the simpler model, until more seeds tell them apart.")
+        return {"chosen": baseline, "best": best, "baseline": baseline, "reason": reason}
     if baseline is None or best is baseline:
         reason = f"{best['setting'].describe()} has the best mean, {said(best)}"
         reason += "" if baseline else " (the grid has no baseline)"
@@ -409,15 +418,15 @@ def _progress_bar(total, done, metric, direction):
         bar.write(f"[{count[0]}/{total}] {name}: {scores} ({results['seconds']:.0f} s; "
                   f"{elapsed / 60:.1f} min so far, about {left / 60:.1f} min left)", file=sys.stdout)
         if count[0] >= total: bar.close()
+    show.close = bar.close
     return show
 
 
 def _write_search(directory, rows, summary, choice, metric, title):
     "results.csv, search.png and choice.json of a search."
-    write_results(rows, directory / "results.csv")
-    plot_search(summary, rows, metric, choice, title=title).savefig(directory / "search.png")
-    saved = choice and {k: _as_json(v) if k != "reason" else v for k, v in choice.items()}
-    (directory / "choice.json").write_text(json.dumps(saved, indent=2))
+    write_atomically(directory / "results.csv", lambda temporary: write_results(rows, temporary))
+    write_atomically(directory / "search.png", plot_search(summary, rows, metric, choice, title=title).savefig)
+    write_json(directory / "choice.json", choice and {k: _as_json(v) if k != "reason" else v for k, v in choice.items()})
 
 
 @delegates(make_tuner, but=["progress"])
@@ -431,7 +440,7 @@ def search(space:SearchSpace,  # the grid
     kt = make_tuner(space, base, metric, directory, **kwargs)  # checks the arguments before anything is made
     directory = Path(directory)
     total = min(kt.oracle.max_trials, len(space))  # a grid ends when it is done
-    done = sum(t.status == "COMPLETED" for t in kt.oracle.trials.values())
+    done = sum(t.status in ("COMPLETED", "FAILED") for t in kt.oracle.trials.values())
     if verbose:
         print(f"{'Resuming' if done else 'Searching'} {total} trials ({done} done) on {base.data} for the best "
               f"{metric}, {base.steps} steps each, in {directory}/", flush=True)
@@ -441,12 +450,14 @@ def search(space:SearchSpace,  # the grid
         kt.search(verbose=0)
     except KeyboardInterrupt:
         interrupted = True
+    finally:
+        if verbose: kt.hypermodel.progress.close()
     rows = search_results(kt)
     summary, direction = summarize(rows, metric), QUALITY_METRICS[base.data][metric]
     choice = choose_setting(summary, metric, direction) if summary else None
     _write_search(directory, rows, summary, choice, metric,
                   f"{base.data}: {metric} ({'lower' if direction == 'min' else 'higher'} is better)")
-    complete = not interrupted and sum(r["status"] == "COMPLETED" for r in rows) >= total
+    complete = not interrupted and sum(r["status"] in ("COMPLETED", "FAILED") for r in rows) >= total  # all ended
     if verbose:
         print(summary_table(summary, metric, direction) + "\n" + (choice["reason"] if choice else "No trial finished."))
         if not complete: print("Stopped before the end: run the same search again to resume it.")

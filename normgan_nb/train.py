@@ -278,6 +278,10 @@ def read_history_rows(path:str|Path) -> list:
 # %% ../nbs/08_train.ipynb #0c789d6a
 class FiniteGuard(keras.callbacks.Callback):
     "Stops training at the first non-finite loss or weight, and puts back the last weights that were all finite."
+    def __init__(self):
+        super().__init__()
+        self.diverged_at = self.finite_step = self.finite_weights = None
+
     def on_train_begin(self, logs=None):
         self.diverged_at = self.finite_step = self.finite_weights = None
 
@@ -408,13 +412,17 @@ def check_same_settings(stored:dict,  # the settings of the run in the folder, a
 RUN_FILES = ("config.json", "metrics.json", "history.csv", "samples.png", "curves.png", "model.keras", "samples", "backup")
 
 
-def _prepare_folder(out, config, overwrite):
-    "The run folder, created; the metrics of a finished run of `config` there (None if it must train)."
+def _make_folder(out):
+    "The run folder, created if needed, or an `ArgumentError` that says why it cannot be."
     if out.exists() and not out.is_dir():
         raise ArgumentError("out_dir", "to be a folder, or a path where one can be made", f"{out}, which is a file")
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ArgumentError("out_dir", "to be a folder that can be made", f"{out} ({error.strerror})") from None
+
+
+def _prepare_folder(out, config, overwrite):
+    "The metrics of a finished run of `config` in the (locked) run folder; None if it must train."
     if overwrite:
         for name in RUN_FILES:
             if (out / name).is_dir(): shutil.rmtree(out / name)
@@ -442,12 +450,13 @@ def train_run(config:RunConfig,  # the run's settings
              ) -> dict:
     "Train a GAN as `config` says, write the run folder, and return the metrics written to metrics.json."
     out = Path(out_dir)
-    finished = _prepare_folder(out, config, overwrite)
-    if finished is not None:
-        if finished["diverged"]: raise TrainingDiverged(_diverged_message(config, out, finished["diverged"]), finished)
-        if verbose: print(f"{out} holds a finished run of these settings: not trained again (overwrite to redo it)")
-        return finished
-    with run_folder_lock(out):
+    _make_folder(out)
+    with run_folder_lock(out):  # before anything in the folder is read or changed
+        finished = _prepare_folder(out, config, overwrite)
+        if finished is not None:
+            if finished["diverged"]: raise TrainingDiverged(_diverged_message(config, out, finished["diverged"]), finished)
+            if verbose: print(f"{out} holds a finished run of these settings: not trained again (overwrite to redo it)")
+            return finished
         keras.utils.set_random_seed(config.seed)
         x = load_data(config.data, seed=config.seed)
         gan = gan or build_gan(config, x.shape[1:])
@@ -455,9 +464,9 @@ def train_run(config:RunConfig,  # the run's settings
         dataset = make_dataset(x, config.batch_size, seed=config.seed, repeat=True).skip(done)  # the next batch
         reference = x[:1000] if x.ndim == 2 else None
         guard, history = FiniteGuard(), HistoryLog(out / "history.csv", config.log_every)
-        standard = [guard, keras.callbacks.BackupAndRestore(out / "backup", double_checkpoint=True,
-                                                            delete_checkpoint=False), history,
-                    SampleGrids(out / "samples", config.log_every, seed=config.seed, reference=reference)]
+        standard = [guard, history,  # the history and grids of an epoch are written before its backup
+                    SampleGrids(out / "samples", config.log_every, seed=config.seed, reference=reference),
+                    keras.callbacks.BackupAndRestore(out / "backup", double_checkpoint=True, delete_checkpoint=False)]
         interrupted, start = False, time.time()
         try:
             gan.fit(dataset, epochs=config.steps // config.log_every, steps_per_epoch=config.log_every,
