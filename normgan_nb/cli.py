@@ -34,8 +34,8 @@ from fastcore.docments import docments
 
 from .checks import ArgumentError
 from .metrics import QUALITY_METRICS
-from .search import TUNERS, SearchSpace, search
-from .train import SETTING_GROUPS, RunConfig, TrainingDiverged, train_run
+from .search import TUNERS, SearchSpace, SearchStopped, search
+from .train import SETTING_GROUPS, STRATEGIES, RunConfig, TrainingDiverged, train_run
 
 # %% auto #0
 __all__ = ['SEARCHED', 'DATA_ARGUMENTS', 'add_dataclass_options', 'main']
@@ -96,6 +96,9 @@ def _parser():
     _add_run_options(train)
     train.add_argument("--out", dest="out_dir", help="run folder (default: runs/<data>-<regularizer>-lam<lambda>-seed<seed>)")
     train.add_argument("--overwrite", action="store_true", help="replace a finished run, or a run of other settings, in --out")
+    train.add_argument("--strategy", default="default", choices=STRATEGIES,
+                       help="default: one device; mirrored: this machine's devices; multiworker: the processes of "
+                            "TF_CONFIG, one command each (default: default)")
     train.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2],
                        help="0 silent, 1 progress bar, 2 a line per log (default: 1)")
 
@@ -106,6 +109,9 @@ def _parser():
     _add_run_options(find, skip=SEARCHED)
     find.add_argument("--tuner", default="grid", choices=list(TUNERS), help="KerasTuner's search (default: grid)")
     find.add_argument("--max-trials", dest="max_trials", type=int, help="trials to run (default: the whole grid)")
+    find.add_argument("--worker-timeout", dest="worker_timeout", type=float, default=300,
+                      help="on several machines (KerasTuner's KERASTUNER_* variables): seconds a worker may be silent "
+                           "in a trial, or wait for the chief (default: 300)")
     find.add_argument("--overwrite", action="store_true", help="start afresh instead of resuming the search in --out")
     find.add_argument("--out", dest="out_dir", help="search folder (default: searches/<data>-<metric>)")
     find.add_argument("--verbose", type=int, default=1, choices=[0, 1],
@@ -116,14 +122,15 @@ def _parser():
 # %% ../nbs/10_cli.ipynb #cb4bd42c
 def _train(args, out, verbose):
     "`normgan train`: the exit code."
-    overwrite = args.pop("overwrite")
+    overwrite, strategy = args.pop("overwrite"), args.pop("strategy")
     config = RunConfig(**args)
     name = f"{Path(config.data).stem}-{config.regularizer or 'none'}-lam{config.lam:g}-seed{config.seed}"
     out = Path(out or f"runs/{name}")
-    try: metrics = train_run(config, out, verbose=verbose, overwrite=overwrite)
+    try: metrics = train_run(config, out, verbose=verbose, overwrite=overwrite, strategy=strategy)
     except TrainingDiverged as error:
         print(f"Failed: {error}", file=sys.stderr)
         return 1
+    if "worker" in metrics: return 130 if metrics["interrupted"] else 0  # a worker: the chief tells
     scores = ", ".join(f"{k} {'n/a' if v is None else format(v, '.4g')}"  # None: not finite, or not defined
                        for k, v in (metrics["final"] | metrics["quality"]).items())
     print(f"{'Stopped' if metrics['interrupted'] else 'Done'} after {metrics['steps_done']} steps in "
@@ -134,12 +141,15 @@ def _train(args, out, verbose):
 def _search(args, out, verbose):
     "`normgan search`: the exit code."
     space = SearchSpace(**{field.name: args.pop(field.name) for field in dataclasses.fields(SearchSpace)})
-    metric, tuner, max_trials, overwrite = (args.pop(name) for name in ("metric", "tuner", "max_trials", "overwrite"))
+    options = {name: args.pop(name) for name in ("tuner", "max_trials", "overwrite", "worker_timeout")}
+    metric = args.pop("metric")
     config = RunConfig(**args, seed=space.seeds[0])
     metric = metric or next(iter(QUALITY_METRICS.get(config.data, ())), None)
-    results = search(space, config, metric, out or f"searches/{config.data}-{metric}", verbose,
-                     tuner=tuner, max_trials=max_trials, overwrite=overwrite)
-    print(f"Results in {results.directory}/ (results.csv, search.png, choice.json, runs/)")
+    try: results = search(space, config, metric, out or f"searches/{config.data}-{metric}", verbose, **options)
+    except SearchStopped as error:  # a worker or the chief is gone: what ended so far is kept
+        print(f"Failed: {error}", file=sys.stderr)
+        return 1
+    if results.worker is None: print(f"Results in {results.directory}/ (results.csv, search.png, choice.json, runs/)")
     return 0 if results.complete else 130
 
 

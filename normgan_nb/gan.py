@@ -5,6 +5,9 @@
 # %% ../nbs/05_gan.ipynb #ea3e43be
 from __future__ import annotations
 
+import contextlib
+import json
+import socket
 import warnings
 
 import keras
@@ -18,7 +21,7 @@ from .checks import ArgumentError, argument_error, check_number, check_positive_
 from .regularizers import as_weight_penalty
 
 # %% auto #0
-__all__ = ['GAN_METRICS', 'GAN']
+__all__ = ['GAN_METRICS', 'GAN', 'local_cluster', 'free_ports']
 
 # %% ../nbs/05_gan.ipynb #afd37427
 GAN_METRICS = ("d_loss", "g_loss", "d_penalty", "g_penalty", "d_gp")  # d_gp: the gradient penalty (0 without one)
@@ -135,7 +138,8 @@ def discriminator_objective(self,
                            ):
     "D's per-example loss and gradient penalty (0.0 without one) on a real and a fake batch, and D's penalty."
     fake = ops.cast(fake, real.dtype)  # G's float16 samples under mixed precision, in the data's dtype
-    logits = ops.cast(self.discriminator(ops.concatenate([real, fake], axis=0), training=True), "float32")
+    logits = self.discriminator(ops.concatenate([real, fake], axis=0), training=True)
+    logits = ops.cast(logits, self.discriminator.dtype)  # the losses in the weights' dtype: float32 under mixed_float16
     n = ops.shape(real)[0]
     per_example = self.gan_loss.discriminator(logits[:n], logits[n:])
     gradient_penalty = 0.0
@@ -148,7 +152,8 @@ def discriminator_objective(self,
 @patch_to(GAN)
 def generator_objective(self, noise):
     "G's per-example loss on the fakes it makes from `noise`, and G's penalty."
-    fake_logits = ops.cast(self.discriminator(self.generator(noise, training=True), training=True), "float32")
+    fake_logits = self.discriminator(self.generator(noise, training=True), training=True)
+    fake_logits = ops.cast(fake_logits, self.discriminator.dtype)
     return self.gan_loss.generator(fake_logits), _total_penalty(self.generator, self.g_penalty)
 
 # %% ../nbs/05_gan.ipynb #15e0df2a
@@ -191,9 +196,9 @@ def generator_step(self, noise):
     return {"g_loss": ops.mean(g_loss), "g_penalty": g_penalty}
 
 
-def _no_generator_step(noise):
-    "G's values on a step without a G update: zeros, logged with weight 0."
-    return {"g_loss": ops.zeros(()), "g_penalty": ops.zeros(())}
+def _no_generator_step(loss_dtype, penalty_dtype):
+    "G's values on a step without a G update: zeros (in the dtypes of D's and G's weights), logged with weight 0."
+    return {"g_loss": ops.zeros((), dtype=loss_dtype), "g_penalty": ops.zeros((), dtype=penalty_dtype)}
 
 
 @patch_to(GAN)
@@ -215,7 +220,8 @@ def train_step(self, data):
     _update(self.d_optimizer, d_objective, tape, self.discriminator.trainable_variables)
     # 2. Train the generator, if due, to fool the updated D (note that we should *not* update the weights of the
     #    discriminator!): `generator_step`'s tape and update touch G's weights only.
-    g_logs = _cond_with_updates(g_due, self.generator_step, _no_generator_step, args=(noise,))
+    skip = lambda noise: _no_generator_step(self.discriminator.dtype, self.generator.dtype)
+    g_logs = _cond_with_updates(g_due, self.generator_step, skip, args=(noise,))
     # 3. Log the unscaled values, all here. `Mean` averages them over steps and replicas; G's values count only on
     #    the steps G trained. Without a gradient penalty, d_gp is never updated and reads 0.
     logs = {"d_loss": ops.mean(d_loss), "d_penalty": d_penalty, **g_logs}
@@ -285,3 +291,64 @@ def compile_from_config(self, config):
         return
     plain = ("loss", "steps_per_execution", "jit_compile", "n_critic")
     self.compile(**{k: v if k in plain else keras.saving.deserialize_keras_object(v) for k, v in config.items()})
+
+# %% ../nbs/05_gan.ipynb #2f8fdd02
+@patch_to(GAN)
+def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+    "Nothing to build: the networks are built when the GAN is made, the optimizers in `compile` (and no batch is drawn)."
+
+
+def _uses_workers(strategy):
+    "Whether `strategy` synchronizes processes (a `MultiWorkerMirroredStrategy`)."
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+
+
+@patch_to(GAN)
+def make_train_function(self, force=False):
+    "Keras's training function; under a `MultiWorkerMirroredStrategy`, a loop of `steps_per_execution` steps that works there."
+    if not _uses_workers(self.distribute_strategy): return super(GAN, self).make_train_function(force)
+    if self.train_function is not None and not force: return self.train_function
+    strategy = self.distribute_strategy
+
+    def one_step(batch):  # the logs are the trackers' results, the same in every replica
+        logs = strategy.run(self.train_step, args=(batch,))
+        return {name: strategy.experimental_local_results(value)[0] for name, value in logs.items()}
+
+    @tf.function
+    def steps(iterator):
+        "Up to `steps_per_execution` steps; the logs of the last one, and whether one ran."
+        logs, ran = {name: tracker.result() for name, tracker in self.trackers.items()}, tf.constant(False)
+        for _ in tf.range(self.steps_per_execution):
+            batch = iterator.get_next_as_optional()
+            logs = tf.cond(batch.has_value(), lambda: one_step(batch.get_value()), lambda: logs)
+            ran = ran | batch.has_value()
+        return logs, ran
+
+    def train_function(iterator):
+        logs, ran = steps(iterator)
+        if not ran: raise StopIteration  # the epoch's data is used up
+        return logs
+
+    self.train_function = train_function
+    return train_function
+
+# %% ../nbs/05_gan.ipynb #fe59a414
+def local_cluster(n_workers:int,  # processes of the cluster
+                  port:int|None=None,  # the first worker's port on 127.0.0.1, the others follow (None: free ports)
+                 ) -> list:
+    "The `TF_CONFIG` of each worker of a cluster on this machine (127.0.0.1), as JSON strings, by worker index."
+    n_workers = check_positive_int(n_workers, "n_workers")
+    if port is None: ports = free_ports(n_workers)
+    else: ports = range(check_positive_int(port, "port"), port + n_workers)
+    workers = [f"127.0.0.1:{p}" for p in ports]
+    return [json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}})
+            for i in range(n_workers)]
+
+
+def free_ports(n:int,  # how many
+              ) -> list:
+    "`n` different ports of 127.0.0.1 that are free right now (for a local cluster, or a search's chief)."
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(check_positive_int(n, "n"))]
+        for s in sockets: s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]

@@ -21,6 +21,7 @@ from pathlib import Path
 import h5py
 import keras
 import numpy as np
+import tensorflow as tf
 
 from .checks import (ArgumentError, argument_error, check_choice, check_number, check_positive_int, is_int,
                                one_of)
@@ -33,11 +34,12 @@ from .plots import plot_history, plot_samples
 from .regularizers import PENALTY_SCOPES, LpNorm, OffDiagonalOrthogonal, WeightPenalty, kernel_norms
 
 # %% auto #0
-__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'STEPS_PER_CALL', 'RUN_FILES', 'setting',
-           'DataSettings', 'NetworkSettings', 'PenaltySettings', 'DiscriminatorSettings', 'OptimizerSettings',
-           'TrainingSettings', 'check_setting', 'RunConfig', 'steps_per_call', 'build_gan', 'write_atomically',
-           'finite_or_none', 'write_json', 'HistoryLog', 'read_history_rows', 'FiniteGuard', 'TrainingDiverged',
-           'run_folder_lock', 'backup_steps', 'SampleGrids', 'check_same_settings', 'train_run', 'run_once']
+__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'STEPS_PER_CALL', 'STRATEGIES', 'RUN_FILES',
+           'setting', 'DataSettings', 'NetworkSettings', 'PenaltySettings', 'DiscriminatorSettings',
+           'OptimizerSettings', 'TrainingSettings', 'check_setting', 'RunConfig', 'steps_per_call', 'build_gan',
+           'write_atomically', 'finite_or_none', 'write_json', 'HistoryLog', 'read_history_rows', 'FiniteGuard',
+           'TrainingDiverged', 'run_folder_lock', 'backup_steps', 'SampleGrids', 'make_strategy', 'worker_role',
+           'check_same_settings', 'train_run', 'run_once']
 
 # %% ../nbs/08_train.ipynb #8e696007
 REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig`
@@ -326,19 +328,31 @@ def run_folder_lock(out:Path):  # the run folder
 def backup_steps(backup:Path,  # the run's backup folder
                  steps_per_epoch:int,  # D steps per epoch
                 ) -> int:
-    "The D steps a backup holds (0 without one); an `ArgumentError` that says what to do if it is damaged."
-    weights, metadata = backup / "latest.weights.h5", backup / "training_metadata.json"
-    if not weights.exists() and not metadata.exists(): return 0
-    def damaged(why): return ArgumentError("out_dir", "to hold a readable backup, or none",
-                                           f"{backup}, {why}: delete that folder to start the run over")
+    "The D steps a backup holds (0 without one), from the previous backup if the latest is damaged; else an `ArgumentError`."
+    latest = backup / "latest.weights.h5", backup / "training_metadata.json"
+    if not any(path.exists() for path in latest): return 0
+    epoch, damage = _backup_epoch(*latest)
+    if damage is None: return epoch * steps_per_epoch
+    previous = [Path(f"{path}.bkp") for path in latest]  # Keras's `double_checkpoint` keeps the one before
+    epoch, _ = _backup_epoch(*previous) if all(path.exists() for path in previous) else (None, "none")
+    if epoch is None:
+        raise ArgumentError("out_dir", "to hold a readable backup, or none",
+                            f"{backup}, {damage}: delete that folder to start the run over")
+    for saved, path in zip(previous, latest): shutil.copyfile(saved, path)  # what Keras's callback will load
+    print(f"The latest backup in {backup} is damaged ({damage}): resuming from the one before, at step "
+          f"{epoch * steps_per_epoch}.", file=sys.stderr)
+    return epoch * steps_per_epoch
+
+
+def _backup_epoch(weights, metadata):
+    "(the epoch of a backup's weights and metadata files, None) if they can be read; else (None, what is wrong)."
     if not weights.exists() or not metadata.exists():
-        raise damaged(f"which has no {(metadata if weights.exists() else weights).name}")
+        return None, f"which has no {(metadata if weights.exists() else weights).name}"
     try:
         with h5py.File(weights, "r"): pass
-        epoch = json.loads(metadata.read_text())["epoch"]
-    except (OSError, ValueError, KeyError) as error:
-        raise damaged(f"which cannot be read ({type(error).__name__})") from None
-    return epoch * steps_per_epoch
+        return int(json.loads(metadata.read_text())["epoch"]), None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return None, f"which cannot be read ({type(error).__name__})"
 
 # %% ../nbs/08_train.ipynb #43bbeaf9
 class SampleGrids(keras.callbacks.Callback):
@@ -364,8 +378,7 @@ class SampleGrids(keras.callbacks.Callback):
 # %% ../nbs/08_train.ipynb #f5043c27
 def _write_outputs(gan, history, config, out, seconds, interrupted, reference, diverged=None):
     "samples.png, curves.png, model.keras and metrics.json (with the sample quality) of the run so far, each whole."
-    steps_done = int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations))  # D steps; G took steps_done / n_critic
-    if diverged: steps_done = diverged["last_finite_step"]  # the model kept is that step's
+    steps_done = diverged["last_finite_step"] if diverged else _steps_done(gan)  # if diverged: the model kept
     penalty = f"{config.regularizer} lambda={config.lam:g}" if config.regularizer else "no penalty"
     title = f"{Path(config.data).stem}, {penalty}, step {steps_done}"
     write_atomically(out / "samples.png", plot_samples(gan.generate(100, seed=config.seed), title=title,
@@ -381,9 +394,70 @@ def _write_outputs(gan, history, config, out, seconds, interrupted, reference, d
     return finite_or_none(metrics)
 
 
+def _write_worker_metrics(gan, config, out, seconds, interrupted, diverged, role):
+    "A worker's metrics.json: its steps and state, for its own resumption (the chief writes the run's outputs)."
+    steps_done = diverged["last_finite_step"] if diverged else _steps_done(gan)
+    metrics = {"config": dataclasses.asdict(config), "worker": role, "steps_done": steps_done,
+               "interrupted": interrupted, "diverged": diverged, "seconds": round(seconds, 2)}
+    write_json(out / "metrics.json", metrics)
+    return metrics
+
+
+def _steps_done(gan):
+    "D's updates so far (G took steps / n_critic), read from one replica under any strategy."
+    return int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations))
+
+
 def _history(rows):
     "The logged values of `read_history_rows`'s rows, by name (the GAN's metrics)."
     return {name: [float(row[name]) for row in rows] for name in GAN_METRICS if rows and name in rows[0]}
+
+# %% ../nbs/08_train.ipynb #73a19014
+STRATEGIES = ("default", "mirrored", "multiworker")  # one device; this machine's devices; the processes of TF_CONFIG
+
+
+def make_strategy(strategy:str|tf.distribute.Strategy|None=None,  # a name in `STRATEGIES`, a strategy, or None
+                 ) -> tf.distribute.Strategy:
+    "The `tf.distribute` strategy to train under (None and 'default': TensorFlow's default strategy, one device)."
+    if isinstance(strategy, tf.distribute.Strategy): return strategy
+    check_choice(strategy or "default", "strategy", STRATEGIES)
+    if strategy == "mirrored": return tf.distribute.MirroredStrategy()
+    if strategy == "multiworker":
+        if "TF_CONFIG" not in os.environ:
+            raise ArgumentError("strategy", "to be 'multiworker' only where the TF_CONFIG environment variable "
+                                "describes the cluster", "'multiworker' without TF_CONFIG")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def worker_role(strategy:tf.distribute.Strategy,  # the strategy this process trains under
+               ) -> tuple:
+    "(whether this process is the chief, its task's name): the chief is the task 'chief', or else worker 0."
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type: return True, "chief"
+    task_type, index = resolver.task_type, resolver.task_id
+    chief = task_type == "chief" or (task_type == "worker" and index == 0 and "chief" not in resolver.cluster_spec().jobs)
+    return chief, "chief" if chief else f"{task_type}-{index}"
+
+
+def _same_in_every_worker(strategy, steps, out):
+    "`steps` (a process's backup step, -1 for a finished run), checked to be every worker's; else an `ArgumentError`."
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy): return steps
+    @tf.function(autograph=False)  # in a graph: eager collectives are slow and warn
+    def every_workers_steps(): return strategy.gather(strategy.run(lambda: tf.constant([steps], "int64")), axis=0)
+    every = every_workers_steps().numpy().tolist()
+    if len(set(every)) > 1:
+        said = ", ".join("finished" if s == -1 else f"step {s}" for s in every)
+        raise ArgumentError("out_dir", "to hold the same state in every worker's folder",
+                            f"{said} ({out}): delete the backup of every worker to start the run over")
+    return steps
+
+
+def _every_worker_a_part_of_each_batch():
+    "`tf.data` options: under several workers, each takes its part of every global batch (the data is in memory)."
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return options
 
 # %% ../nbs/08_train.ipynb #dc9ea535
 def _inert(config:dict) -> set:
@@ -447,30 +521,34 @@ def train_run(config:RunConfig,  # the run's settings
               callbacks:list=(),  # more Keras callbacks
               gan:GAN|None=None,  # the GAN to train, built by `build_gan` from `config` (default: built here)
               overwrite:bool=False,  # replace a run of other settings, or a finished run, in `out_dir`
+              strategy:str|tf.distribute.Strategy|None=None,  # a name in `STRATEGIES` or a strategy (None: one device)
              ) -> dict:
     "Train a GAN as `config` says, write the run folder, and return the metrics written to metrics.json."
-    out = Path(out_dir)
+    strategy = make_strategy(strategy)  # first: a multi-worker strategy must be made before TensorFlow runs
+    chief, role = worker_role(strategy)
+    out = Path(out_dir) if chief else Path(out_dir) / "workers" / role  # a worker keeps only its backup and state
     _make_folder(out)
     with run_folder_lock(out):  # before anything in the folder is read or changed
         finished = _prepare_folder(out, config, overwrite)
+        done = _same_in_every_worker(strategy, -1 if finished else backup_steps(out / "backup", config.log_every), out)
         if finished is not None:
             if finished["diverged"]: raise TrainingDiverged(_diverged_message(config, out, finished["diverged"]), finished)
             if verbose: print(f"{out} holds a finished run of these settings: not trained again (overwrite to redo it)")
             return finished
         keras.utils.set_random_seed(config.seed)
         x = load_data(config.data, seed=config.seed)
-        gan = gan or build_gan(config, x.shape[1:])
-        done = backup_steps(out / "backup", config.log_every)
+        with strategy.scope(): gan = gan or build_gan(config, x.shape[1:])
         dataset = make_dataset(x, config.batch_size, seed=config.seed, repeat=True).skip(done)  # the next batch
+        dataset = dataset.with_options(_every_worker_a_part_of_each_batch())
         reference = x[:1000] if x.ndim == 2 else None
         guard, history = FiniteGuard(), HistoryLog(out / "history.csv", config.log_every)
-        standard = [guard, history,  # the history and grids of an epoch are written before its backup
-                    SampleGrids(out / "samples", config.log_every, seed=config.seed, reference=reference),
+        outputs = [history, SampleGrids(out / "samples", config.log_every, seed=config.seed, reference=reference)]
+        standard = [guard, *(outputs if chief else []),  # the history and grids of an epoch are written before its backup
                     keras.callbacks.BackupAndRestore(out / "backup", double_checkpoint=True, delete_checkpoint=False)]
         interrupted, start = False, time.time()
         try:
             gan.fit(dataset, epochs=config.steps // config.log_every, steps_per_epoch=config.log_every,
-                    verbose=verbose, callbacks=standard + list(callbacks))
+                    verbose=verbose if chief else 0, callbacks=standard + list(callbacks))
         except KeyboardInterrupt:
             interrupted = True
             print(f"\nInterrupted: writing the outputs so far to {out}; run the same command again to resume.",
@@ -478,9 +556,9 @@ def train_run(config:RunConfig,  # the run's settings
         rows = read_history_rows(out / "history.csv")
         seconds = float(rows[-1]["seconds"]) if rows else time.time() - start
         diverged = guard.diverged_at and {"step": guard.diverged_at, "last_finite_step": guard.finite_step}
-        steps = int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations))
-        interrupted = interrupted or (steps < config.steps and not diverged)  # stopped early: resumable
-        metrics = _write_outputs(gan, _history(rows), config, out, seconds, interrupted, reference, diverged)
+        interrupted = interrupted or (_steps_done(gan) < config.steps and not diverged)  # stopped early: resumable
+        if chief: metrics = _write_outputs(gan, _history(rows), config, out, seconds, interrupted, reference, diverged)
+        else: metrics = _write_worker_metrics(gan, config, out, seconds, interrupted, diverged, role)
         if not interrupted: shutil.rmtree(out / "backup", ignore_errors=True)
     if diverged: raise TrainingDiverged(_diverged_message(config, out, diverged), metrics)
     return metrics
