@@ -44,9 +44,9 @@ def _check_shapes(generator, discriminator):
                             f"a discriminator of input shape {taken}")
 
 
-def _replica_objective(per_example_loss, penalty):
-    "What one replica minimizes: the data loss over the global batch plus its share of the penalty."
-    return tf.nn.compute_average_loss(per_example_loss) + tf.nn.scale_regularization_loss(penalty)
+def _replica_objective(per_example_loss, penalty, members=1):
+    "What one replica minimizes: the data loss over the global batch (summed over `members`) plus its share of the penalty."
+    return tf.nn.compute_average_loss(per_example_loss) * members + tf.nn.scale_regularization_loss(penalty)
 
 
 @keras.saving.register_keras_serializable(package="normgan_nb")
@@ -77,6 +77,8 @@ class GAN(keras.Model):
 
     @property
     def metrics(self): return list(self.trackers.values())
+
+    members, example_axes = 1, 1  # GANs trained side by side as one model, and the axes that index examples (ensembles)
 
 # %% ../nbs/05_gan.ipynb #7d646d9e
 def _with_loss_scaling(optimizer, policy):
@@ -145,7 +147,7 @@ def discriminator_objective(self,
     gradient_penalty = 0.0
     if self.gradient_penalty is not None:  # its random points get their own stream of the step's seed
         seed = tf.random.experimental.stateless_fold_in(self.step_seed(step), 1)
-        gradient_penalty = self.gradient_penalty(self.discriminator, real, fake, seed)
+        gradient_penalty = self.gradient_penalty(self.discriminator, real, fake, seed, example_axes=self.example_axes)
     return per_example, gradient_penalty, _total_penalty(self.discriminator, self.d_penalty)
 
 
@@ -188,7 +190,7 @@ def generator_step(self, noise):
     "One update of G's weights (and of their moving average) on `noise`; returns G's loss and penalty."
     with tf.GradientTape() as tape:  # G's loss goes through D, but only G's weights are updated
         g_loss, g_penalty = self.generator_objective(noise)
-        g_objective = self.g_optimizer.scale_loss(_replica_objective(g_loss, g_penalty))
+        g_objective = self.g_optimizer.scale_loss(_replica_objective(g_loss, g_penalty, self.members))
     _update(self.g_optimizer, g_objective, tape, self.generator.trainable_variables)
     if self.ema_generator is not None:
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
@@ -216,7 +218,7 @@ def train_step(self, data):
     fake = self.generator(noise, training=True)
     with tf.GradientTape() as tape:
         d_loss, gradient_penalty, d_penalty = self.discriminator_objective(real, fake, step)
-        d_objective = self.d_optimizer.scale_loss(_replica_objective(d_loss + gradient_penalty, d_penalty))
+        d_objective = self.d_optimizer.scale_loss(_replica_objective(d_loss + gradient_penalty, d_penalty, self.members))
     _update(self.d_optimizer, d_objective, tape, self.discriminator.trainable_variables)
     # 2. Train the generator, if due, to fool the updated D (note that we should *not* update the weights of the
     #    discriminator!): `generator_step`'s tape and update touch G's weights only.
@@ -254,7 +256,7 @@ def generate(self,
     if ema and self.ema_generator is None:
         raise ValueError("Expected a GAN made with ema_decay for ema=True. Received: ema=True, ema_decay=None")
     generator = self.ema_generator if ema or (ema is None and self.ema_generator is not None) else self.generator
-    noise = keras.random.normal((n, self.noise_dim), seed=seed)
+    noise = keras.random.normal((n, *self.generator.input_shape[1:]), seed=seed)  # (n, noise_dim), or per member
     return np.concatenate([ops.convert_to_numpy(generator(noise[i:i + batch_size], training=False))
                            for i in range(0, n, batch_size)])
 
@@ -295,7 +297,7 @@ def compile_from_config(self, config):
 # %% ../nbs/05_gan.ipynb #2f8fdd02
 @patch_to(GAN)
 def _maybe_symbolic_build(self, iterator=None, data_batch=None):
-    "Nothing to build: the networks are built when the GAN is made, the optimizers in `compile` (and no batch is drawn)."
+    "Nothing to build, under any strategy: the networks are built when the GAN is made, the optimizers in `compile`."
 
 
 def _uses_workers(strategy):
@@ -310,9 +312,9 @@ def make_train_function(self, force=False):
     if self.train_function is not None and not force: return self.train_function
     strategy = self.distribute_strategy
 
-    def one_step(batch):  # the logs are the trackers' results, the same in every replica
-        logs = strategy.run(self.train_step, args=(batch,))
-        return {name: strategy.experimental_local_results(value)[0] for name, value in logs.items()}
+    def one_step(batch):  # the logs: the trackers' results read across replicas, the same in every worker
+        strategy.run(self.train_step, args=(batch,))
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     @tf.function
     def steps(iterator):

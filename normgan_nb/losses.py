@@ -121,7 +121,7 @@ class GradientPenalty:
         self.weight = check_number(weight, "weight", at_least=0)
         self.dragan_scale = check_number(dragan_scale, "dragan_scale", at_least=0)
 
-    def points(self, real, fake, seed):
+    def points(self, real, fake, seed, example_axes=1):
         "Where the gradient is taken, for a batch of `real` and `fake` samples and a stateless `seed` (shape (2,))."
         real, fake = ops.convert_to_tensor(real), ops.convert_to_tensor(fake)
         if self.kind == "r1": return real
@@ -129,7 +129,7 @@ class GradientPenalty:
         if self.kind == "dragan":
             noise = tf.random.stateless_uniform(ops.shape(real), seed=seed, dtype=real.dtype)
             return real + self.dragan_scale * ops.std(real) * noise
-        shape = tf.concat([tf.shape(real)[:1], tf.ones([len(real.shape) - 1], "int32")], axis=0)  # one t per example
+        shape = tf.concat([tf.shape(real)[:example_axes], tf.ones([len(real.shape) - example_axes], "int32")], axis=0)
         t = tf.random.stateless_uniform(shape, seed=seed, dtype=real.dtype)
         return t * real + (1 - t) * fake
 
@@ -138,13 +138,15 @@ class GradientPenalty:
                  real,  # a batch of real samples
                  fake,  # a batch of generated samples, the same shape
                  seed,  # a stateless seed, shape (2,), int32
+                 example_axes:int=1,  # leading axes that index examples: 1, or 2 for (batch, member) of an ensemble
                 ):
-        "The penalty of each example, shape (batch,)."
-        x = ops.stop_gradient(self.points(real, ops.stop_gradient(fake), seed))
+        "The penalty of each example, shape (batch,) (or the examples flattened, batch-major)."
+        x = ops.stop_gradient(self.points(real, ops.stop_gradient(fake), seed, example_axes))  # one t per example
         with tf.GradientTape() as tape:
             tape.watch(x)
             total = ops.sum(discriminator(x, training=True))
-        norm = safe_l2_norm(tape.gradient(total, x))
+        gradient = tape.gradient(total, x)
+        norm = safe_l2_norm(ops.reshape(gradient, (-1, *gradient.shape[example_axes:])))
         weight = ops.convert_to_tensor(self.weight, dtype=norm.dtype)  # in the gradient's dtype, as Keras's L2
         if self.kind in ("r1", "r2"): return 0.5 * weight * ops.square(norm)
         excess = norm - 1

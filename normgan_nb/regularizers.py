@@ -92,7 +92,10 @@ class WeightPenalty:
 
     def __call__(self, model):
         "The penalty of `model`'s weights, a scalar tensor."
-        weights = self.weights(model)
+        return self.of(self.weights(model))
+
+    def of(self, weights:list):  # the weights (tensors) it applies to
+        "The penalty of a list of weights, a scalar tensor."
         if not weights: return ops.convert_to_tensor(0.0)
         if self.scope == "network":
             return self.regularizer(ops.concatenate([ops.reshape(w, (-1,)) for w in weights], axis=0))

@@ -286,9 +286,11 @@ class WorkerWatch(keras_tuner.Oracle):
         self.heard = {}  # trial id -> when its worker last said something (time.monotonic())
         self.stopped = False  # True once a worker was told STOPPED: every trial ended
         self.on_end = None  # called with every trial that ends (the chief's progress)
+        self.contact = time.monotonic()  # when a worker last asked or said anything
 
     @keras_tuner.synchronized
     def create_trial(self, tuner_id):
+        self.contact = time.monotonic()
         trial = super().create_trial(tuner_id)
         if trial.status == "STOPPED" and self.ongoing_trials:  # KerasTuner's, once max_trials trials are made
             trial.status = "IDLE"  # a worker stops when the search is over, not while trials run
@@ -299,21 +301,29 @@ class WorkerWatch(keras_tuner.Oracle):
 
     @keras_tuner.synchronized
     def update_trial(self, trial_id, metrics, step=0):
-        self.heard[trial_id] = time.monotonic()
+        self.heard[trial_id] = self.contact = time.monotonic()
         if not metrics: return self.trials[trial_id]  # a heartbeat: the worker is alive
         return super().update_trial(trial_id, metrics, step)
 
     @keras_tuner.synchronized
     def end_trial(self, trial):
+        self.contact = time.monotonic()
         super().end_trial(trial)
         self.heard.pop(trial.trial_id, None)
         self.save()  # KerasTuner saved the record before it dropped the trial from the ongoing ones
         if self.on_end: self.on_end(self.trials[trial.trial_id])
 
+    @keras_tuner.synchronized
     def over(self) -> bool:
         "True when no trial runs and none is left to run."
         ended = sum(trial.status in ("COMPLETED", "FAILED") for trial in self.trials.values())
         return not self.ongoing_trials and (self.stopped or ended >= self.max_trials)
+
+    @keras_tuner.synchronized
+    def unattended(self, seconds:float):
+        "The seconds since a worker last asked or said anything, if no trial runs and more than `seconds`; else None."
+        quiet = time.monotonic() - self.contact
+        return quiet if not self.ongoing_trials and quiet > seconds else None
 
     @keras_tuner.synchronized
     def silent(self, seconds:float):
@@ -583,9 +593,16 @@ def serve_trials(oracle:WorkerWatch,  # the chief's oracle
         raise argument_error("KERASTUNER_ORACLE_PORT", f"to be a port free at {address.rsplit(':', 1)[0]} (is "
                              "another chief there?)", address.rsplit(":", 1)[1]) from None
     server.start()
+    oracle.contact = time.monotonic()  # the workers may start after the chief: a minute or more to ask
     try:
         while not oracle.over():
             time.sleep(min(every, worker_timeout / 4))
+            waited = oracle.unattended(max(worker_timeout, 60))
+            if waited:
+                raise SearchStopped(
+                    f"No worker asked the chief for a trial for {waited:.0f} s while trials remain: the search stops. "
+                    "Start the workers (the same command with KERASTUNER_TUNER_ID=worker0, worker1, ...), then run "
+                    "the same search again on the chief to resume it.")
             lost = oracle.silent(worker_timeout)
             if lost:
                 tuner_id, trial, quiet = lost

@@ -426,8 +426,20 @@ def make_strategy(strategy:str|tf.distribute.Strategy|None=None,  # a name in `S
         if "TF_CONFIG" not in os.environ:
             raise ArgumentError("strategy", "to be 'multiworker' only where the TF_CONFIG environment variable "
                                 "describes the cluster", "'multiworker' without TF_CONFIG")
+        _check_tf_config(os.environ["TF_CONFIG"])
         return tf.distribute.MultiWorkerMirroredStrategy()
     return tf.distribute.get_strategy()
+
+
+def _check_tf_config(text):
+    "An `ArgumentError` naming TF_CONFIG unless it is JSON with the cluster and this process's task in it."
+    try:
+        config = json.loads(text)
+        known = config["task"]["type"] in config["cluster"] and 0 <= int(config["task"]["index"])
+    except (ValueError, KeyError, TypeError): known = False
+    if not known:
+        raise ArgumentError("TF_CONFIG", "to be JSON with the 'cluster' (addresses by task type) and this process's "
+                            "'task' ('type' among the cluster's, 'index' >= 0)", repr(text[:200]))
 
 
 def worker_role(strategy:tf.distribute.Strategy,  # the strategy this process trains under
@@ -440,16 +452,22 @@ def worker_role(strategy:tf.distribute.Strategy,  # the strategy this process tr
     return chief, "chief" if chief else f"{task_type}-{index}"
 
 
-def _same_in_every_worker(strategy, steps, out):
-    "`steps` (a process's backup step, -1 for a finished run), checked to be every worker's; else an `ArgumentError`."
-    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy): return steps
+def _same_in_every_worker(strategy, steps, problem, out):
+    "`steps` (this process's backup step; all for a finished run), checked to be every worker's; else an `ArgumentError`."
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        if problem: raise problem
+        return steps
+    mine = -1 if problem else steps  # -1: this worker cannot start (`problem` says why)
     @tf.function(autograph=False)  # in a graph: eager collectives are slow and warn
-    def every_workers_steps(): return strategy.gather(strategy.run(lambda: tf.constant([steps], "int64")), axis=0)
+    def every_workers_steps(): return strategy.gather(strategy.run(lambda: tf.constant([mine], "int64")), axis=0)
     every = every_workers_steps().numpy().tolist()
+    if problem: raise problem
+    if -1 in every:
+        raise ArgumentError("out_dir", "to be a run folder every worker can train in",
+                            f"{out}: another worker cannot start (its message says why)")
     if len(set(every)) > 1:
-        said = ", ".join("finished" if s == -1 else f"step {s}" for s in every)
         raise ArgumentError("out_dir", "to hold the same state in every worker's folder",
-                            f"{said} ({out}): delete the backup of every worker to start the run over")
+                            f"steps {every} ({out}): delete the backup of every worker to start the run over")
     return steps
 
 
@@ -527,10 +545,14 @@ def train_run(config:RunConfig,  # the run's settings
     strategy = make_strategy(strategy)  # first: a multi-worker strategy must be made before TensorFlow runs
     chief, role = worker_role(strategy)
     out = Path(out_dir) if chief else Path(out_dir) / "workers" / role  # a worker keeps only its backup and state
-    _make_folder(out)
-    with run_folder_lock(out):  # before anything in the folder is read or changed
-        finished = _prepare_folder(out, config, overwrite)
-        done = _same_in_every_worker(strategy, -1 if finished else backup_steps(out / "backup", config.log_every), out)
+    with contextlib.ExitStack() as held:
+        try:  # a worker that cannot start says so to the others, which would otherwise wait for it
+            _make_folder(out)
+            held.enter_context(run_folder_lock(out))  # before anything in the folder is read or changed
+            finished = _prepare_folder(out, config, overwrite)
+            done, problem = config.steps if finished else backup_steps(out / "backup", config.log_every), None
+        except ArgumentError as error: done, problem = None, error
+        done = _same_in_every_worker(strategy, done, problem, out)
         if finished is not None:
             if finished["diverged"]: raise TrainingDiverged(_diverged_message(config, out, finished["diverged"]), finished)
             if verbose: print(f"{out} holds a finished run of these settings: not trained again (overwrite to redo it)")
