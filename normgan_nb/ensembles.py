@@ -111,14 +111,8 @@ class EnsembleGAN(GAN):
 
     def sample_noise(self, batch_size, step):
         "Each member's noise, as the GAN of its seed draws it: shape (batch, members, noise_dim)."
-        replica = tf.distribute.get_replica_context()
-        replica_id = 0 if replica is None else replica.replica_id_in_sync_group
-        step = ops.cast(step, "int32")
-        return ops.stack([tf.random.stateless_normal(
-            (batch_size, self.noise_dim), seed=tf.random.experimental.stateless_fold_in(ops.stack([seed, step]), replica_id))
-            for seed in self.seeds], axis=1)
-
-    def get_config(self): return {**super().get_config(), "seeds": self.seeds}
+        return ops.stack([tf.random.stateless_normal((batch_size, self.noise_dim), seed=self.step_seed(step, seed))
+                          for seed in self.seeds], axis=1)
 
 
 def member_dataset(x:np.ndarray,  # samples, first axis = examples

@@ -125,11 +125,15 @@ def sample_noise(self,
 
 
 @patch_to(GAN)
-def step_seed(self, step):
-    "A stateless seed (shape (2,)) from the GAN's seed, `step` and the replica's id."
+def step_seed(self,
+              step,  # an integer that changes every step
+              seed:int|None=None,  # the seed to start from (None: the GAN's)
+             ):
+    "A stateless seed (shape (2,)) from the GAN's seed (or `seed`), `step` and the replica's id."
     replica = tf.distribute.get_replica_context()
     replica_id = 0 if replica is None else replica.replica_id_in_sync_group
-    return tf.random.experimental.stateless_fold_in(ops.stack([self.seed, ops.cast(step, "int32")]), replica_id)
+    seed = self.seed if seed is None else seed
+    return tf.random.experimental.stateless_fold_in(ops.stack([seed, ops.cast(step, "int32")]), replica_id)
 
 
 @patch_to(GAN)
