@@ -20,6 +20,7 @@ from concurrent import futures
 from pathlib import Path
 from typing import Callable, ClassVar
 
+import keras
 import keras_tuner
 import numpy as np
 from fastcore.meta import delegates
@@ -405,15 +406,25 @@ class _Deadline:
         return timed
 
 
-def _heartbeat(oracle, trial_id, every):
+def _heartbeat(oracle, trial_id, every, chief_gone):
     "A thread that tells the chief every `every` seconds that the trial runs; returns the event that stops it."
     stop = threading.Event()
     def beat():
         while not stop.wait(every):
             try: oracle.update_trial(trial_id, {})
-            except Exception: pass  # the trial goes on; the worker's next call to the chief tells if it is gone
+            except Exception:  # no answer within worker_timeout: the chief is gone, and the trial stops
+                chief_gone.set(); return
     threading.Thread(target=beat, name=f"heartbeat of trial {trial_id}", daemon=True).start()
     return stop
+
+
+class _StopWithoutChief(keras.callbacks.Callback):
+    "Stops a worker's training once its heartbeat found the chief gone (the trial stays unfinished, resumable)."
+    def __init__(self, chief_gone):
+        super().__init__()
+        self.chief_gone = chief_gone
+    def on_train_batch_end(self, batch, logs=None):
+        if self.chief_gone.is_set(): self.model.stop_training = True
 
 
 class SearchTuner(keras_tuner.Tuner):
@@ -427,6 +438,8 @@ class SearchTuner(keras_tuner.Tuner):
         super().__init__(oracle, hypermodel, **kwargs)
         if role: conditions.Parent.to_proto = _hush(conditions.Parent.to_proto)  # for the gRPC messages
         self.worker_timeout, self.role, self.ran, self._asked, self._beat = worker_timeout, role, [], False, None
+        self.chief_gone = threading.Event()  # set by a worker's heartbeat when the chief does not answer
+        if self.is_worker: self.hypermodel.callbacks.append(_StopWithoutChief(self.chief_gone))
         if self.is_worker: self.oracle.stub = _Deadline(self.oracle.stub, worker_timeout)
         elif not self.oracle.trials and (Path(self.project_dir) / "oracle.json").exists():
             self.oracle.reload()  # a record of a chief read alone, or the other way round: KerasTuner starts afresh
@@ -441,7 +454,8 @@ class SearchTuner(keras_tuner.Tuner):
     def on_trial_begin(self, trial):
         self._asked = False
         super().on_trial_begin(trial)
-        if self.is_worker: self._beat = _heartbeat(self.oracle, trial.trial_id, min(self.worker_timeout / 4, 10))
+        if self.is_worker:
+            self._beat = _heartbeat(self.oracle, trial.trial_id, min(self.worker_timeout / 4, 10), self.chief_gone)
 
     def on_trial_end(self, trial):
         try: super().on_trial_end(trial)
@@ -670,6 +684,11 @@ def _work(kt, directory, verbose):
     "A worker's search: the trials the chief hands out, until it says STOPPED; the chief writes the results."
     import grpc
     me, address = kt.role["tuner_id"], kt.role["address"]
+    no_chief = SearchStopped(
+        f"Worker {me!r} got no answer from the chief at {address} in time (worker_timeout={kt.worker_timeout:g} s, "
+        "a minute or more for the first answer): it stops. A trial it was running stays unfinished in the chief's "
+        "record, and its run folder keeps what it trained; run the search again (the chief, then the workers) to "
+        "resume it.")
     interrupted = False
     try:
         mine = keras_tuner.HyperParameters()
@@ -678,16 +697,13 @@ def _work(kt, directory, verbose):
             raise ArgumentError("space", "to be the chief's grid (the same search options on every process)",
                                 f"a grid other than the one of the chief at {address}")
         kt.search(verbose=0)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, or a trial stopped because the chief is gone
+        if kt.chief_gone.is_set(): raise no_chief from None
         interrupted = True
     except grpc.RpcError as error:
         gone = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED)
         if error.code() not in gone: raise
-        raise SearchStopped(
-            f"Worker {me!r} got no answer from the chief at {address} in time (worker_timeout={kt.worker_timeout:g} s, "
-            "a minute or more for the first answer): it stops. A trial it was running stays unfinished in the chief's "
-            "record, and its run folder keeps what it trained; run the search again (the chief, then the workers) to "
-            "resume it.") from None
+        raise no_chief from None
     finally:
         kt.stop_heartbeat()
     rows = search_results(kt)
