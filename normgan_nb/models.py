@@ -14,8 +14,8 @@ from keras.utils import normalize
 from .checks import argument_error, check_choice, check_number, check_positive_int, is_int
 
 # %% auto #0
-__all__ = ['NORMALIZATIONS', 'mlp_generator', 'ClipWeights', 'mlp_discriminator', 'LeanSpectralNormalization', 'dcgan_generator',
-           'dcgan_discriminator']
+__all__ = ['NORMALIZATIONS', 'mlp_generator', 'ClipWeights', 'mlp_discriminator', 'LeanSpectralNormalization',
+           'FaithfulSpectralNormalization', 'dcgan_generator', 'dcgan_discriminator']
 
 # %% ../nbs/02_models.ipynb #c35bc8b2
 def _check_shape(data_shape):
@@ -52,7 +52,7 @@ def mlp_generator(data_shape=(8, 8, 1),  # shape of one sample, e.g. (28, 28, 1)
     return keras.Sequential(layers, name=name)
 
 # %% ../nbs/02_models.ipynb #cbe4666b
-NORMALIZATIONS = (None, "spectral", "layer")
+NORMALIZATIONS = (None, "spectral", "layer", "faithful_spectral")
 
 
 @keras.saving.register_keras_serializable(package="normgan_nb")
@@ -68,9 +68,11 @@ class ClipWeights(keras.constraints.Constraint):
 
 
 def _constrained(layer, normalization, clip):
-    "`layer` with its weights clipped into [-clip, clip] (None: not clipped), in spectral normalization if asked."
+    "`layer` with its weights clipped into [-clip, clip] (None: not clipped), spectrally normalized if asked."
     if clip is not None: layer.kernel_constraint = layer.bias_constraint = ClipWeights(clip)
-    return LeanSpectralNormalization(layer) if normalization == "spectral" else layer
+    if normalization == "spectral": return LeanSpectralNormalization(layer)
+    if normalization == "faithful_spectral": return FaithfulSpectralNormalization(layer)
+    return layer
 
 
 def _discriminator_layers(units, activation, regularizer, seed, index, normalization, clip):
@@ -83,7 +85,8 @@ def _discriminator_layers(units, activation, regularizer, seed, index, normaliza
 
 def _seed_power_iterations(model, seed):
     "Spectral normalization starts its power iteration from an unseeded random vector: draw it from `seed` instead."
-    for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.SpectralNormalization)):
+    spectral = (keras.layers.SpectralNormalization, FaithfulSpectralNormalization)
+    for index, layer in enumerate(l for l in model.layers if isinstance(l, spectral)):
         u = layer.vector_u
         u.assign(keras.random.normal(u.shape, seed=None if seed is None else seed + 1000 + index, dtype=u.dtype))
 
@@ -93,7 +96,7 @@ def mlp_discriminator(data_shape=(8, 8, 1),  # shape of one sample
                       kernel_regularizer=None,  # a Keras regularizer for every Dense kernel, or None
                       seed:int|None=None,  # seed of the initial weights
                       name:str="discriminator",
-                      normalization:str|None=None,  # None, "spectral" (every Dense) or "layer" (after every hidden Dense)
+                      normalization:str|None=None,  # None, "spectral"/"faithful_spectral" (every Dense) or "layer" (after every hidden Dense)
                       weight_clip:float|None=None,  # clip every weight into [-c, c] after each update (None: no clipping)
                      ) -> keras.Sequential:
     "The article's discriminator, flattened and returning a logit: sample -> Dense ReLU layers -> Dense 1."
@@ -131,6 +134,49 @@ class LeanSpectralNormalization(keras.layers.SpectralNormalization):
             self.kernel.assign(kernel)
         return ops.cast(self.layer(inputs), inputs.dtype)
 
+# %% ../nbs/02_models.ipynb #31407d43
+@keras.saving.register_keras_serializable(package="normgan_nb")
+class FaithfulSpectralNormalization(keras.layers.Wrapper):
+    "Spectral normalization as Miyato et al. (2018) define it: `layer` runs on W / σ(W), W stays the trained variable."
+    def __init__(self,
+                 layer:keras.layers.Layer,  # a layer with a `kernel`, e.g. Dense or Conv2D
+                 power_iterations:int=1,  # power iterations per call, from the last vector `u`
+                 **kwargs):  # the base `Wrapper`'s
+        kwargs.setdefault("autocast", False)  # σ in W's dtype in a mixed-precision model; `layer` still autocasts
+        super().__init__(layer, **kwargs)
+        self.power_iterations = check_positive_int(power_iterations, "power_iterations")
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        kernel = getattr(self.layer, "kernel", None)
+        if not isinstance(kernel, keras.Variable):
+            raise argument_error("layer", "to be a layer with a kernel (Dense, Conv2D, ...)", type(self.layer).__name__)
+        self.vector_u = self.add_weight(shape=(1, kernel.shape[-1]), name="vector_u", dtype=kernel.dtype,
+                                        initializer=keras.initializers.TruncatedNormal(stddev=0.02), trainable=False)
+
+    def normalized_weights(self):
+        "The next vector `u` and W / σ, σ = v W uᵀ with u and v held constant: differentiable in W, through σ too."
+        kernel, u = self.layer.kernel.value, self.vector_u.value
+        w = ops.reshape(kernel, (-1, kernel.shape[-1]))  # (inputs, units): the paper's W, transposed
+        for _ in range(self.power_iterations):
+            v = normalize(ops.matmul(u, ops.transpose(w)), axis=None)
+            u = normalize(ops.matmul(v, w), axis=None)
+        u, v = ops.stop_gradient(u), ops.stop_gradient(v)
+        sigma = ops.sum(ops.matmul(v, w) * u)
+        nonzero = sigma > 0  # an all-zero kernel keeps its vector and stays as it is
+        return ops.where(nonzero, u, self.vector_u.value), kernel / ops.where(nonzero, sigma, ops.ones_like(sigma))
+
+    def call(self, inputs, training=False):
+        u, normalized = self.normalized_weights()
+        if training: self.vector_u.assign(u)
+        kernel = self.layer.kernel
+        state = [(w, normalized if w is kernel else w.value) for w in self.layer.weights]
+        with keras.StatelessScope(state_mapping=state):  # `layer` reads W / σ as its kernel; no variable changes
+            return self.layer(inputs)
+
+    def compute_output_shape(self, input_shape): return self.layer.compute_output_shape(input_shape)
+    def get_config(self): return {**super().get_config(), "power_iterations": self.power_iterations}
+
 # %% ../nbs/02_models.ipynb #b30a44a3
 def _conv_seeded(layer_class, filters, stride, seed, index, **kwargs):
     init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + index)
@@ -166,7 +212,7 @@ def dcgan_discriminator(data_shape=(28, 28, 1),  # (side, side, channels), side 
                         kernel_regularizer=None,  # a Keras regularizer for every kernel, or None
                         seed:int|None=None,  # seed of the initial weights
                         name:str="discriminator",
-                        normalization:str|None=None,  # None, "spectral" (every layer) or "layer" (after the 2nd convolution)
+                        normalization:str|None=None,  # None, "spectral"/"faithful_spectral" (every layer) or "layer" (after the 2nd convolution)
                         weight_clip:float|None=None,  # clip every weight into [-c, c] after each update
                        ) -> keras.Sequential:
     "DCGAN's discriminator for small images: two stride-2 convolutions with leaky ReLU, then a Dense logit."
