@@ -9,8 +9,8 @@ import math
 import numbers
 
 # %% auto #0
-__all__ = ['ArgumentError', 'argument_error', 'one_of', 'check_choice', 'is_int', 'check_number', 'check_positive_int',
-           'check_list']
+__all__ = ['ArgumentError', 'argument_error', 'one_of', 'check_choice', 'is_int', 'is_number', 'check_number',
+           'check_positive_int', 'check_list']
 
 # %% ../nbs/00_checks.ipynb #b5c39f27
 class ArgumentError(ValueError):
@@ -49,6 +49,11 @@ def check_choice(value,  # the value to check
 def is_int(value) -> bool:
     "True for an integer (Python's or NumPy's) that is not a bool."
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_number(value) -> bool:
+    "True for a real number (Python's or NumPy's) that is not a bool."
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _bounds(at_least, above, below) -> str:

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
+import subprocess
 import warnings
+from concurrent import futures
 
 import keras
 import numpy as np
@@ -21,7 +24,7 @@ from .checks import ArgumentError, argument_error, check_number, check_positive_
 from .regularizers import as_weight_penalty
 
 # %% auto #0
-__all__ = ['GAN_METRICS', 'GAN', 'local_cluster', 'free_ports']
+__all__ = ['GAN_METRICS', 'GAN', 'local_cluster', 'free_ports', 'run_together']
 
 # %% ../nbs/05_gan.ipynb #afd37427
 GAN_METRICS = ("d_loss", "g_loss", "d_penalty", "g_penalty", "d_gp")  # d_gp: the gradient penalty (0 without one)
@@ -316,19 +319,19 @@ def make_train_function(self, force=False):
     if self.train_function is not None and not force: return self.train_function
     strategy = self.distribute_strategy
 
-    def one_step(batch):  # the logs: the trackers' results read across replicas, the same in every worker
+    def one_step(batch):
         strategy.run(self.train_step, args=(batch,))
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return tf.constant(True)
 
     @tf.function
     def steps(iterator):
-        "Up to `steps_per_execution` steps; the logs of the last one, and whether one ran."
-        logs, ran = {name: tracker.result() for name, tracker in self.trackers.items()}, tf.constant(False)
+        "Up to `steps_per_execution` steps; the logs after the last one, and whether one ran."
+        ran = tf.constant(False)
         for _ in tf.range(self.steps_per_execution):
             batch = iterator.get_next_as_optional()
-            logs = tf.cond(batch.has_value(), lambda: one_step(batch.get_value()), lambda: logs)
-            ran = ran | batch.has_value()
-        return logs, ran
+            ran = ran | tf.cond(batch.has_value(), lambda: one_step(batch.get_value()), lambda: tf.constant(False))
+        # the logs: the trackers' results read across replicas once, after the steps: the same in every worker
+        return {name: tracker.result() for name, tracker in self.trackers.items()}, ran
 
     def train_function(iterator):
         logs, ran = steps(iterator)
@@ -358,3 +361,20 @@ def free_ports(n:int,  # how many
         sockets = [stack.enter_context(socket.socket()) for _ in range(check_positive_int(n, "n"))]
         for s in sockets: s.bind(("127.0.0.1", 0))
         return [s.getsockname()[1] for s in sockets]
+
+# %% ../nbs/05_gan.ipynb #a28095b0
+def run_together(commands:list,  # command lines (lists of str), one per process
+                 environments:list,  # each command's extra environment variables (dicts), in the same order
+                 timeout:float=900,  # seconds to wait for them all; then every one still running is killed
+                ) -> list:
+    "Starts every command at once and waits for all; the (exit code, output, errors) of each, in order."
+    if len(commands) != len(environments):
+        raise ArgumentError("environments", f"to hold one dict per command ({len(commands)})", len(environments))
+    jobs = [subprocess.Popen(command, env={**os.environ, **environment}, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for command, environment in zip(commands, environments)]
+    try:  # read all pipes at once: a process that fills its pipe while another is read would never end
+        with futures.ThreadPoolExecutor(len(jobs)) as pool:
+            outputs = list(pool.map(lambda job: job.communicate(timeout=timeout), jobs))
+    finally:  # one failed or timed out: none is left behind
+        for job in jobs: job.kill(); job.wait()
+    return [(job.returncode, *output) for job, output in zip(jobs, outputs)]

@@ -12,8 +12,8 @@ from keras import ops
 from .checks import argument_error, check_choice, check_number
 
 # %% auto #0
-__all__ = ['PENALTY_SCOPES', 'PENALTY_INCLUDES', 'abs_power', 'lp_norm', 'LpNorm', 'penalized_weights', 'WeightPenalty',
-           'as_weight_penalty', 'OffDiagonalOrthogonal', 'kernel_norms']
+__all__ = ['PENALTY_SCOPES', 'PENALTY_INCLUDES', 'abs_power', 'lp_norm', 'LpNorm', 'penalized_weights', 'ModelPenalty',
+           'WeightPenalty', 'as_weight_penalty', 'OffDiagonalOrthogonal', 'kernel_norms']
 
 # %% ../nbs/01_regularizers.ipynb #18c19c0f
 def abs_power(x,  # a tensor
@@ -73,8 +73,13 @@ def penalized_weights(model,  # a Keras model
     return [v for v in model.trainable_weights if include == "all" or len(v.shape) >= 2]
 
 
+class ModelPenalty:
+    "A penalty of a whole network: called with the model, it returns a scalar tensor that `GAN` adds to its loss."
+    def __call__(self, model): raise NotImplementedError(f"{type(self).__name__} must define __call__(model)")
+
+
 @keras.saving.register_keras_serializable(package="normgan_nb")
-class WeightPenalty:
+class WeightPenalty(ModelPenalty):
     "A regularizer applied to a network's weights, layer by layer (Keras's way) or to all of them as one vector."
     def __init__(self,
                  regularizer,  # a Keras regularizer, or anything `keras.regularizers.get` accepts ("l2", a config)
@@ -111,10 +116,10 @@ class WeightPenalty:
     def __repr__(self): return f"WeightPenalty({self.regularizer!r}, scope={self.scope!r}, include={self.include!r})"
 
 # %% ../nbs/01_regularizers.ipynb #1a632e0e
-def as_weight_penalty(penalty,  # None, a `WeightPenalty`, or a regularizer (then applied per layer to kernels)
+def as_weight_penalty(penalty,  # None, a `ModelPenalty` (e.g. `WeightPenalty`), or a regularizer (per layer, on kernels)
                      ):
-    "`penalty` as a `WeightPenalty`, or None for no penalty."
-    if penalty is None or isinstance(penalty, WeightPenalty): return penalty
+    "`penalty` as a `ModelPenalty`, a regularizer as a `WeightPenalty`, or None for no penalty."
+    if penalty is None or isinstance(penalty, ModelPenalty): return penalty
     return WeightPenalty(penalty)
 
 # %% ../nbs/01_regularizers.ipynb #a51abdf9

@@ -9,7 +9,6 @@ import contextlib
 import csv
 import dataclasses
 import io
-import json
 import math
 import os
 import re
@@ -17,6 +16,7 @@ import sys
 import threading
 import time
 from concurrent import futures
+from functools import partial
 from pathlib import Path
 from typing import Callable, ClassVar
 
@@ -33,7 +33,7 @@ from .data import load_data
 from .losses import GRADIENT_PENALTIES
 from .metrics import QUALITY_METRICS
 from .models import NORMALIZATIONS
-from .plots import plot_search
+from .plots import plot_search, save_png
 from .train import (PENALIZE, REGULARIZERS, TAKES_P, RunConfig, TrainingDiverged, build_gan, train_run,
                               write_atomically, write_json)
 
@@ -676,7 +676,7 @@ def _ended(space, trial):
 def _write_search(directory, rows, summary, choice, metric, title):
     "results.csv, search.png and choice.json of a search."
     write_atomically(directory / "results.csv", lambda temporary: write_results(rows, temporary))
-    write_atomically(directory / "search.png", plot_search(summary, rows, metric, choice, title=title).savefig)
+    write_atomically(directory / "search.png", partial(save_png, plot_search(summary, rows, metric, choice, title=title)))
     write_json(directory / "choice.json", choice and {k: _as_json(v) if k != "reason" else v for k, v in choice.items()})
 
 

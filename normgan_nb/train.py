@@ -16,6 +16,7 @@ import shutil
 import sys
 import time
 import typing
+from functools import partial
 from pathlib import Path
 
 import h5py
@@ -30,7 +31,7 @@ from .gan import GAN, GAN_METRICS
 from .losses import GAN_LOSSES, GRADIENT_PENALTIES, GradientPenalty
 from .metrics import QUALITY_METRICS, sample_quality
 from .models import NORMALIZATIONS, dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
-from .plots import plot_history, plot_samples
+from .plots import plot_history, plot_samples, save_png
 from .regularizers import PENALTY_SCOPES, LpNorm, OffDiagonalOrthogonal, WeightPenalty, kernel_norms
 
 # %% auto #0
@@ -373,7 +374,7 @@ class SampleGrids(keras.callbacks.Callback):
         step = (epoch + 1) * self.steps_per_epoch
         samples = self.model.generate(self.n, seed=self.seed)
         figure = plot_samples(samples, title=f"step {step}", reference=self.reference)
-        write_atomically(self.folder / f"step_{step:06d}.png", figure.savefig)
+        write_atomically(self.folder / f"step_{step:06d}.png", partial(save_png, figure))
 
 # %% ../nbs/08_train.ipynb #f5043c27
 def _write_outputs(gan, history, config, out, seconds, interrupted, reference, diverged=None):
@@ -381,9 +382,9 @@ def _write_outputs(gan, history, config, out, seconds, interrupted, reference, d
     steps_done = diverged["last_finite_step"] if diverged else _steps_done(gan)  # if diverged: the model kept
     penalty = f"{config.regularizer} lambda={config.lam:g}" if config.regularizer else "no penalty"
     title = f"{Path(config.data).stem}, {penalty}, step {steps_done}"
-    write_atomically(out / "samples.png", plot_samples(gan.generate(100, seed=config.seed), title=title,
-                                                       reference=reference).savefig)
-    write_atomically(out / "curves.png", plot_history(history, config.log_every, title="training").savefig)
+    samples = plot_samples(gan.generate(100, seed=config.seed), title=title, reference=reference)
+    write_atomically(out / "samples.png", partial(save_png, samples))
+    write_atomically(out / "curves.png", partial(save_png, plot_history(history, config.log_every, title="training")))
     write_atomically(out / "model.keras", gan.save)
     quality = sample_quality(gan, config.data, seed=config.seed) if config.data in QUALITY_METRICS else {}
     metrics = {"config": dataclasses.asdict(config), "steps_done": steps_done, "interrupted": interrupted,
