@@ -11,11 +11,12 @@ import keras
 from keras import ops
 from keras.utils import normalize
 
-from .checks import argument_error, check_choice, check_number, check_positive_int, is_int
+from .checks import argument_error, check_choice, check_number, check_positive_int, is_int, one_of
 
 # %% auto #0
-__all__ = ['NORMALIZATIONS', 'mlp_generator', 'ClipWeights', 'mlp_discriminator', 'LeanSpectralNormalization',
-           'FaithfulSpectralNormalization', 'dcgan_generator', 'dcgan_discriminator']
+__all__ = ['NORMALIZATIONS', 'PACGAN_NORMALIZATIONS', 'mlp_generator', 'ClipWeights', 'mlp_discriminator',
+           'LeanSpectralNormalization', 'FaithfulSpectralNormalization', 'dcgan_generator', 'dcgan_discriminator',
+           'Maxout', 'pacgan_generator', 'pacgan_discriminator']
 
 # %% ../nbs/02_models.ipynb #c35bc8b2
 def _check_shape(data_shape):
@@ -225,6 +226,97 @@ def dcgan_discriminator(data_shape=(28, 28, 1),  # (side, side, channels), side 
               wrap(_conv_seeded(keras.layers.Conv2D, 2 * filters, 2, seed, 1, kernel_regularizer=kernel_regularizer))]
     if normalization == "layer": layers.append(keras.layers.LayerNormalization(axis=(1, 2, 3)))
     layers += [keras.layers.LeakyReLU(0.2), keras.layers.Flatten(), wrap(_dense(1, None, kernel_regularizer, seed, 2))]
+    model = keras.Sequential(layers, name=name)
+    _seed_power_iterations(model, seed)
+    return model
+
+# %% ../nbs/02_models.ipynb #52321326
+@keras.saving.register_keras_serializable(package="normgan_nb")
+class Maxout(keras.layers.Layer):
+    "Maxout (Goodfellow et al. 2013): a Dense map to `units * pieces` values, each unit the largest of its `pieces` in a row."
+    def __init__(self,
+                 units:int,  # output units
+                 pieces:int=5,  # linear pieces per unit
+                 kernel_initializer="glorot_uniform",  # initializer of the kernel, shape (inputs, units * pieces)
+                 bias_initializer="zeros",  # initializer of the bias, shape (units * pieces,)
+                 kernel_regularizer=None,  # a Keras regularizer for the kernel, or None
+                 **kwargs):  # the base `Layer`'s
+        super().__init__(**kwargs)
+        self.units, self.pieces = check_positive_int(units, "units"), check_positive_int(pieces, "pieces")
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+
+    def build(self, input_shape):
+        width = self.units * self.pieces
+        self.kernel = self.add_weight(shape=(input_shape[-1], width), name="kernel", initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        self.bias = self.add_weight(shape=(width,), name="bias", initializer=self.bias_initializer)
+
+    def call(self, inputs):
+        linear = ops.matmul(inputs, self.kernel) + self.bias  # unit j's pieces are columns j * pieces, ..., j * pieces + pieces - 1
+        return ops.max(ops.reshape(linear, (*ops.shape(linear)[:-1], self.units, self.pieces)), axis=-1)
+
+    def compute_output_shape(self, input_shape): return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        serialize = keras.saving.serialize_keras_object
+        return {**super().get_config(), "units": self.units, "pieces": self.pieces,
+                "kernel_initializer": serialize(self.kernel_initializer), "bias_initializer": serialize(self.bias_initializer),
+                "kernel_regularizer": serialize(self.kernel_regularizer)}
+
+# %% ../nbs/02_models.ipynb #cf97b214
+PACGAN_NORMALIZATIONS = (None, "spectral", "faithful_spectral")  # the `normalization`s of `pacgan_discriminator`
+
+
+def _pacgan_init(seed, index):
+    "PacGAN's initial weights, N(0, 0.02²) (`IsotropicGaussian(0.02)`), fixed by `seed` (None: unseeded)."
+    return keras.initializers.RandomNormal(stddev=0.02, seed=None if seed is None else seed + index)
+
+
+def pacgan_generator(data_shape=(2,),  # shape of one sample
+                     noise_dim:int=2,  # size of the standard normal noise vector z
+                     hidden=(400,) * 4,  # widths of the hidden layers, each Dense (no bias) -> batch norm -> ReLU
+                     seed:int|None=None,  # seed of the initial weights
+                     kernel_regularizer=None,  # a Keras regularizer for every Dense kernel, or None
+                     name:str="generator",
+                    ) -> keras.Sequential:
+    "PacGAN's generator for the 2-D mixtures: noise -> [Dense, batch norm, ReLU] x 4 -> linear Dense, N(0, 0.02²) weights."
+    shape = _check_shape(data_shape)
+    check_positive_int(noise_dim, "noise_dim")
+    for w in hidden: check_positive_int(w, "hidden")
+    layers = [keras.Input((noise_dim,))]
+    for i, width in enumerate(hidden):  # the batch norm's shift is the layer's bias; Blocks' epsilon and 0.95 moving average
+        layers += [keras.layers.Dense(width, use_bias=False, kernel_initializer=_pacgan_init(seed, i),
+                                      kernel_regularizer=kernel_regularizer),
+                   keras.layers.BatchNormalization(momentum=0.95, epsilon=1e-4), keras.layers.ReLU()]
+    layers += [keras.layers.Dense(math.prod(shape), kernel_initializer=_pacgan_init(seed, len(hidden)),
+                                  kernel_regularizer=kernel_regularizer), keras.layers.Reshape(shape)]
+    return keras.Sequential(layers, name=name)
+
+
+def pacgan_discriminator(data_shape=(2,),  # shape of one sample; (2 m,) for m packed 2-D points
+                         hidden=(200,) * 3,  # units of the maxout layers
+                         pieces:int=5,  # linear pieces per maxout unit
+                         seed:int|None=None,  # seed of the initial weights (and of spectral normalization's vectors)
+                         kernel_regularizer=None,  # a Keras regularizer for every kernel, or None
+                         normalization:str|None=None,  # None, or "spectral"/"faithful_spectral" around every layer
+                         name:str="discriminator",
+                        ) -> keras.Sequential:
+    "PacGAN's discriminator for the 2-D mixtures: sample -> 3 maxout layers (200 units, 5 pieces) -> a linear logit."
+    shape = _check_shape(data_shape)
+    for w in hidden: check_positive_int(w, "hidden")
+    check_positive_int(pieces, "pieces")
+    if normalization not in PACGAN_NORMALIZATIONS:
+        raise argument_error("normalization", f"to be one of {one_of(PACGAN_NORMALIZATIONS)}: spectral normalization "
+                             "wraps each layer's linear map, while layer normalization would have to go inside the maxout "
+                             "units, which PacGAN's discriminator does not define", normalization)
+    wrap = lambda layer: _constrained(layer, normalization, None)
+    layers = [keras.Input(shape), keras.layers.Flatten()]
+    layers += [wrap(Maxout(w, pieces, kernel_initializer=_pacgan_init(seed, i), kernel_regularizer=kernel_regularizer))
+               for i, w in enumerate(hidden)]
+    layers.append(wrap(keras.layers.Dense(1, kernel_initializer=_pacgan_init(seed, len(hidden)),
+                                          kernel_regularizer=kernel_regularizer)))
     model = keras.Sequential(layers, name=name)
     _seed_power_iterations(model, seed)
     return model
