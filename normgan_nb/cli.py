@@ -149,7 +149,8 @@ def _search(args, out, verbose):
     except SearchStopped as error:  # a worker or the chief is gone: what ended so far is kept
         print(f"Failed: {error}", file=sys.stderr)
         return 1
-    if results.worker is None: print(f"Results in {results.directory}/ (results.csv, search.png, choice.json, runs/)")
+    files = "results.csv, search.png, choice.json, runs/" + (", confirm.csv, confirm/" if results.confirmed else "")
+    if results.worker is None: print(f"Results in {results.directory}/ ({files})")
     return 0 if results.complete else 130
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from .checks import argument_error, check_list, check_positive_int, is_int
+from .checks import argument_error, check_list, check_positive_int, is_int, serializable
 from .data import make_dataset
 from .gan import GAN
 from .regularizers import ModelPenalty, as_weight_penalty
@@ -19,7 +19,7 @@ from .regularizers import ModelPenalty, as_weight_penalty
 __all__ = ['MemberDense', 'stack_models', 'MemberPenalty', 'EnsembleGAN', 'member_dataset']
 
 # %% ../nbs/13_ensembles.ipynb #1dda7a7c
-@keras.saving.register_keras_serializable(package="normgan_nb")
+@serializable
 class MemberDense(keras.layers.Layer):
     "`members` Dense layers side by side: (batch, members, inputs) -> (batch, members, units), a kernel per member."
     def __init__(self,
@@ -97,7 +97,7 @@ def _seed(value, name):
     return int(value)
 
 
-@keras.saving.register_keras_serializable(package="normgan_nb")
+@serializable
 class EnsembleGAN(GAN):
     "GANs trained side by side as one model: member m is the GAN of `seeds[m]`, with its own noise and data order."
     def __init__(self,

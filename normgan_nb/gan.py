@@ -20,7 +20,7 @@ from fastcore.basics import patch_to
 from keras import ops
 
 from .losses import GAN_LOSSES, GradientPenalty, get_gan_loss
-from .checks import ArgumentError, argument_error, check_number, check_positive_int, is_int
+from .checks import ArgumentError, argument_error, check_number, check_positive_int, is_int, serializable
 from .regularizers import as_weight_penalty
 
 # %% auto #0
@@ -52,7 +52,7 @@ def _replica_objective(per_example_loss, penalty, members=1):
     return tf.nn.compute_average_loss(per_example_loss) * members + tf.nn.scale_regularization_loss(penalty)
 
 
-@keras.saving.register_keras_serializable(package="normgan_nb")
+@serializable
 class GAN(keras.Model):
     "A generator and a discriminator, trained against each other with two optimizers and separate penalties."
     def __init__(self,

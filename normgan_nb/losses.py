@@ -11,7 +11,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from .checks import check_choice, check_number
+from .checks import check_choice, check_number, serializable
 
 # %% auto #0
 __all__ = ['GAN_LOSSES', 'GRADIENT_PENALTIES', 'discriminator_loss', 'minimax_generator_loss', 'non_saturating_generator_loss',
@@ -109,7 +109,7 @@ def safe_l2_norm(x,  # shape (batch, ...)
     return ops.where(positive, ops.sqrt(ops.where(positive, squares, ops.ones_like(squares))), ops.zeros_like(squares))
 
 
-@keras.saving.register_keras_serializable(package="normgan_nb")
+@serializable
 class GradientPenalty:
     "A penalty on the norm of D's input gradient at points chosen by `kind`, per example."
     def __init__(self,

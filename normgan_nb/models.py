@@ -11,7 +11,7 @@ import keras
 from keras import ops
 from keras.utils import normalize
 
-from .checks import argument_error, check_choice, check_number, check_positive_int, is_int, one_of
+from .checks import argument_error, check_choice, check_number, check_positive_int, is_int, serializable, one_of
 
 # %% auto #0
 __all__ = ['NORMALIZATIONS', 'PACGAN_NORMALIZATIONS', 'mlp_generator', 'ClipWeights', 'mlp_discriminator',
@@ -56,7 +56,7 @@ def mlp_generator(data_shape=(8, 8, 1),  # shape of one sample, e.g. (28, 28, 1)
 NORMALIZATIONS = (None, "spectral", "layer", "faithful_spectral")
 
 
-@keras.saving.register_keras_serializable(package="normgan_nb")
+@serializable
 class ClipWeights(keras.constraints.Constraint):
     "Clips every weight into [-c, c] after each update (the original WGAN's way to keep D Lipschitz)."
     def __init__(self, c:float=0.01):  # the bound
@@ -113,7 +113,7 @@ def mlp_discriminator(data_shape=(8, 8, 1),  # shape of one sample
     return model
 
 # %% ../nbs/02_models.ipynb #11c9e7c4
-@keras.saving.register_keras_serializable(package="normgan_nb")
+@serializable
 class LeanSpectralNormalization(keras.layers.SpectralNormalization):
     "Keras's `SpectralNormalization`, with its power iteration in fewer operations per training call."
     def normalized_weights(self):
@@ -136,7 +136,7 @@ class LeanSpectralNormalization(keras.layers.SpectralNormalization):
         return ops.cast(self.layer(inputs), inputs.dtype)
 
 # %% ../nbs/02_models.ipynb #31407d43
-@keras.saving.register_keras_serializable(package="normgan_nb")
+@serializable
 class FaithfulSpectralNormalization(keras.layers.Wrapper):
     "Spectral normalization as Miyato et al. (2018) define it: `layer` runs on W / σ(W), W stays the trained variable."
     def __init__(self,
@@ -231,7 +231,7 @@ def dcgan_discriminator(data_shape=(28, 28, 1),  # (side, side, channels), side 
     return model
 
 # %% ../nbs/02_models.ipynb #52321326
-@keras.saving.register_keras_serializable(package="normgan_nb")
+@serializable
 class Maxout(keras.layers.Layer):
     "Maxout (Goodfellow et al. 2013): a Dense map to `units * pieces` values, each unit the largest of its `pieces` in a row."
     def __init__(self,

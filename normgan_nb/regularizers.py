@@ -9,7 +9,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .checks import argument_error, check_choice, check_number
+from .checks import argument_error, check_choice, check_number, serializable
 
 # %% auto #0
 __all__ = ['PENALTY_SCOPES', 'PENALTY_INCLUDES', 'abs_power', 'lp_norm', 'LpNorm', 'penalized_weights', 'ModelPenalty',
@@ -38,7 +38,7 @@ def lp_norm(x,  # tensor of any shape: treated as one flat vector
     return ops.where(positive, root, ops.zeros_like(total))
 
 # %% ../nbs/01_regularizers.ipynb #f64c8b45
-@keras.saving.register_keras_serializable(package="normgan_nb")
+@serializable
 class LpNorm(keras.regularizers.Regularizer):
     "Penalty `l * ||w||_p` (a norm) or, with `power=True`, `l * ||w||_p ** p` (Keras's L1/L2 for p=1/2)."
     def __init__(self,
@@ -78,7 +78,7 @@ class ModelPenalty:
     def __call__(self, model): raise NotImplementedError(f"{type(self).__name__} must define __call__(model)")
 
 
-@keras.saving.register_keras_serializable(package="normgan_nb")
+@serializable
 class WeightPenalty(ModelPenalty):
     "A regularizer applied to a network's weights, layer by layer (Keras's way) or to all of them as one vector."
     def __init__(self,
@@ -135,7 +135,7 @@ def _off_diagonal_gram_energy(w):
     return ops.sum(ops.square(off_diagonal)), grad
 
 
-@keras.saving.register_keras_serializable(package="normgan_nb")
+@serializable
 class OffDiagonalOrthogonal(keras.regularizers.Regularizer):
     "BigGAN's orthogonal regularization `beta * ||W^T W * (1 - I)||_F^2`, with the output units as the columns of W."
     def __init__(self, beta:float=1e-4):  # strength (BigGAN: 1e-4)

@@ -42,7 +42,8 @@ __all__ = ['SETTING', 'SETTING_FAMILIES', 'ROLE_VARIABLES', 'IDLE_WAIT', 'TUNERS
            'WeightPenaltySetting', 'GradientPenaltySetting', 'NormalizationSetting', 'setting_columns', 'SearchSpace',
            'run_name', 'LambdaSearch', 'grid_points', 'WorkerWatch', 'GridOracle', 'RandomOracle', 'BayesianOracle',
            'SearchStopped', 'distributed_role', 'SearchTuner', 'check_search', 'make_tuner', 'search_results',
-           'write_results', 'summarize', 'choose_setting', 'summary_table', 'serve_trials', 'SearchResults', 'search']
+           'write_results', 'summarize', 'choose_setting', 'summary_table', 'confirm_choice', 'serve_trials',
+           'SearchResults', 'search']
 
 # %% ../nbs/09_search.ipynb #d5c2e37d
 SETTING = ("regularizer", "penalize", "lam", "p", "gradient_penalty", "gp_weight", "normalization")  # what settings set
@@ -178,7 +179,8 @@ class SearchSpace:
     ps: tuple[float, ...] = (2.0,)  # orders of the norm for "lp" and "powered_lp"
     gradient_penalties: tuple[str, ...] = ()  # on D, from `losses.GRADIENT_PENALTIES`, each at every gp weight
     gp_weights: tuple[float, ...] = (0.1, 1.0, 10.0)  # weights of the gradient penalties (gamma for r1/r2), > 0
-    normalizations: tuple[str, ...] = ()  # normalizations of D to compare, "spectral" and/or "layer"
+    normalizations: tuple[str, ...] = ()  # normalizations of D to compare, from `models.NORMALIZATIONS`
+    confirm_seeds: tuple[int, ...] = ()  # fresh seeds (none of `seeds`) on which the best setting is trained again
 
     def __post_init__(self):
         self.regularizers = check_list(self.regularizers, "regularizers", _names(("none", *REGULARIZERS)))
@@ -191,6 +193,10 @@ class SearchSpace:
         self.gp_weights = check_list(self.gp_weights, "gp_weights", lambda v, name: check_number(v, name, above=0))
         self.normalizations = check_list(self.normalizations, "normalizations", _names(NORMALIZATIONS[1:]),
                                          empty_ok=True)
+        self.confirm_seeds = check_list(self.confirm_seeds, "confirm_seeds", _seed, empty_ok=True)
+        if reused := sorted(set(self.confirm_seeds) & set(self.seeds)):
+            raise argument_error("confirm_seeds", "to be seeds the grid does not use (fresh: they take no part in the "
+                                 f"choice); {reused} also in seeds={list(self.seeds)}", list(self.confirm_seeds))
 
     @property
     def baseline(self) -> bool: return 0 in self.lams or "none" in self.regularizers
@@ -589,6 +595,54 @@ def _as_json(entry):
     return {"setting": entry["setting"].describe(), **setting_columns(entry["setting"])} | {
         k: entry[k] for k in ("mean", "std", "n")}
 
+# %% ../nbs/09_search.ipynb #45ac1d1f
+def confirm_choice(choice:dict,  # from `choose_setting`
+                   base:RunConfig,  # the search's base settings
+                   metric:str,  # the objective
+                   seeds:tuple,  # fresh seeds: none of the grid's
+                   runs_dir:str|Path,  # where the confirming runs go
+                   callbacks:list=(),  # Keras callbacks for every run's training
+                   progress:Callable|None=None,  # called with (run name, results) after every run
+                  ) -> dict:
+    "The best setting, and no penalty, trained again on fresh seeds: their scores, which took no part in the choice."
+    best, baseline = choice["best"], choice["baseline"]
+    settings = [best["setting"]] + ([baseline["setting"]] if baseline and baseline is not best else [])
+    rows = [_confirming_run(setting, seed, base, metric, Path(runs_dir), callbacks, progress)
+            for setting in settings for seed in seeds]
+    summary = {entry["setting"]: entry for entry in summarize(rows, metric)}
+    confirmed = {"best": summary.get(best["setting"]), "baseline": summary.get(settings[-1]) if baseline else None,
+                 "selected": best, "failed": sum(row["status"] == "FAILED" for row in rows), "rows": rows}
+    direction = QUALITY_METRICS[base.data][metric]
+    return confirmed | {"reason": _confirmation_reason(confirmed, metric, direction, len(seeds))}
+
+
+def _confirming_run(setting, seed, base, metric, runs_dir, callbacks, progress):
+    "A row for `setting` trained with `seed` (or read from its finished run folder)."
+    name = run_name(seed, setting)
+    config = dataclasses.replace(base, seed=seed, **setting.changes())
+    row = {"status": "COMPLETED", "run": name, "setting": setting, **setting_columns(setting), "seed": seed}
+    try: run = train_run(config, runs_dir / name, verbose=0, callbacks=callbacks)
+    except TrainingDiverged as error:
+        if progress: progress(name, {"failed": str(error).split(".")[0]})
+        return row | {"status": "FAILED"}
+    if run["interrupted"]: raise KeyboardInterrupt  # stopped: a rerun resumes it
+    row |= {score: value for score, value in run["quality"].items() if value is not None} | {"seconds": run["seconds"]}
+    if progress: progress(name, {k: v for k, v in row.items() if k in run["quality"] or k == "seconds"})
+    return row
+
+
+def _confirmation_reason(confirmed, metric, direction, n_seeds):
+    "The selected and the confirmed scores, in words."
+    said = lambda s: f"{s['mean']:.4g} +- {s['std']:.3g} over {s['n']} seeds" if s else "no finished run"
+    best, selected, baseline = confirmed["best"], confirmed["selected"], confirmed["baseline"]
+    text = f"Confirmed on {n_seeds} fresh seeds: {selected['setting'].describe()} scores {metric} {said(best)}"
+    if best:
+        gap = (best["mean"] - selected["mean"]) * (1 if direction == "min" else -1)  # > 0: worse than selected
+        text += (f", {abs(gap):.3g} {'worse' if gap > 0 else 'better'} than the {said(selected)} it was selected with"
+                 + (" (the winner's curse)" if gap > 0 else ""))
+    if baseline and baseline["setting"] != selected["setting"]: text += f"; no penalty on the same seeds: {said(baseline)}"
+    return text + (f"; {confirmed['failed']} runs diverged" if confirmed["failed"] else "") + "."
+
 # %% ../nbs/09_search.ipynb #9a97e4d5
 def serve_trials(oracle:WorkerWatch,  # the chief's oracle
                  address:str,  # "ip:port" to listen at
@@ -640,6 +694,7 @@ class SearchResults:
     complete: bool
     directory: Path
     worker: str|None = None  # a worker's id: its rows are the trials it ran, and the chief writes the files
+    confirmed: dict|None = None  # `confirm_choice`'s scores on fresh seeds, if the space has `confirm_seeds`
 
 
 def _progress_bar(total, done, metric, direction):
@@ -673,11 +728,24 @@ def _ended(space, trial):
     return run_name(*space.declare(trial.hyperparameters.copy())), results
 
 
-def _write_search(directory, rows, summary, choice, metric, title):
-    "results.csv, search.png and choice.json of a search."
+def _write_search(directory, rows, summary, choice, metric, title, confirmed=None):
+    "results.csv, search.png and choice.json of a search (and confirm.csv with its confirmation)."
     write_atomically(directory / "results.csv", lambda temporary: write_results(rows, temporary))
     write_atomically(directory / "search.png", partial(save_png, plot_search(summary, rows, metric, choice, title=title)))
-    write_json(directory / "choice.json", choice and {k: _as_json(v) if k != "reason" else v for k, v in choice.items()})
+    as_json = lambda entries: {k: _as_json(v) if isinstance(v, dict) else v for k, v in entries.items() if k != "rows"}
+    if confirmed: write_atomically(directory / "confirm.csv", lambda temporary: write_results(confirmed["rows"], temporary))
+    write_json(directory / "choice.json", choice and as_json(choice) | ({"confirmed": as_json(confirmed)} if confirmed else {}))
+
+
+def _confirm(space, base, metric, directory, choice, callbacks, verbose):
+    "`confirm_choice` on the space's `confirm_seeds` with a progress bar; None if Ctrl-C stopped it."
+    direction = QUALITY_METRICS[base.data][metric]
+    total = len(space.confirm_seeds) * (1 + (choice["baseline"] is not None and choice["baseline"] is not choice["best"]))
+    progress = _progress_bar(total, 0, metric, direction) if verbose else None
+    try: return confirm_choice(choice, base, metric, space.confirm_seeds, directory / "confirm", callbacks, progress)
+    except KeyboardInterrupt: return None
+    finally:
+        if progress: progress.close()
 
 
 def _work(kt, directory, verbose):
@@ -752,11 +820,16 @@ def search(space:SearchSpace,  # the grid
     rows = search_results(kt)
     summary = summarize(rows, metric)
     choice = choose_setting(summary, metric, direction) if summary else None
-    _write_search(directory, rows, summary, choice, metric,
-                  f"{base.data}: {metric} ({'lower' if direction == 'min' else 'higher'} is better)")
+    title = f"{base.data}: {metric} ({'lower' if direction == 'min' else 'higher'} is better)"
+    _write_search(directory, rows, summary, choice, metric, title)
     if stopped: raise stopped  # after writing what ended so far
     complete = not interrupted and sum(r["status"] in ("COMPLETED", "FAILED") for r in rows) >= total  # all ended
-    if verbose:
-        print(summary_table(summary, metric, direction) + "\n" + (choice["reason"] if choice else "No trial finished."))
-        if not complete: print("Stopped before the end: run the same search again to resume it.")
-    return SearchResults(rows, summary, choice, complete, directory)
+    if verbose: print(summary_table(summary, metric, direction) + "\n" + (choice["reason"] if choice else "No trial finished."))
+    confirmed = None
+    if complete and choice and space.confirm_seeds:
+        confirmed = _confirm(space, base, metric, directory, choice, kwargs.get("callbacks", ()), verbose)
+        complete = confirmed is not None
+        if confirmed: _write_search(directory, rows, summary, choice, metric, title, confirmed)
+        if confirmed and verbose: print(confirmed["reason"])
+    if verbose and not complete: print("Stopped before the end: run the same search again to resume it.")
+    return SearchResults(rows, summary, choice, complete, directory, confirmed=confirmed)
