@@ -24,7 +24,7 @@ from .checks import ArgumentError, argument_error, check_number, check_positive_
 from .regularizers import as_weight_penalty
 
 # %% auto #0
-__all__ = ['GAN_METRICS', 'GAN', 'local_cluster', 'free_ports', 'run_together']
+__all__ = ['GAN_METRICS', 'STEPS_PER_CALL', 'GAN', 'steps_per_call', 'local_cluster', 'free_ports', 'run_together']
 
 # %% ../nbs/05_gan.ipynb #afd37427
 GAN_METRICS = ("d_loss", "g_loss", "d_penalty", "g_penalty", "d_gp")  # d_gp: the gradient penalty (0 without one)
@@ -99,13 +99,16 @@ def compile(self,
             g_regularizer=None,  # penalty on G's weights: None, a Keras regularizer or a `WeightPenalty`
             gradient_penalty=None,  # None, a `GradientPenalty`, or its kind (a name in `GRADIENT_PENALTIES`)
             n_critic:int=1,  # discriminator steps per generator step
-            **kwargs):  # passed to `keras.Model.compile`: `steps_per_execution`, `jit_compile`, ...
+            steps_per_execution:int|str="auto",  # steps per call of the compiled train function; "auto": `fit` chooses
+            **kwargs):  # passed to `keras.Model.compile`: `jit_compile`, ...
     "Configure training: one optimizer, loss and penalty per network."
     d_optimizer, g_optimizer = keras.optimizers.get(d_optimizer), keras.optimizers.get(g_optimizer)
     if d_optimizer is g_optimizer:
         raise ValueError("Expected two different optimizer instances, one per network. "
                          "Received the same object for d_optimizer and g_optimizer.")
-    super(GAN, self).compile(optimizer=None, **kwargs)
+    self.auto_steps = steps_per_execution == "auto"
+    if not self.auto_steps: check_positive_int(steps_per_execution, "steps_per_execution")
+    super(GAN, self).compile(optimizer=None, steps_per_execution=1 if self.auto_steps else steps_per_execution, **kwargs)
     self.d_optimizer = _with_loss_scaling(d_optimizer, self.dtype_policy)
     self.g_optimizer = _with_loss_scaling(g_optimizer, self.dtype_policy)
     self.gan_loss = get_gan_loss(loss)
@@ -240,12 +243,28 @@ def train_step(self, data):
         self.trackers[name].update_state(value, sample_weight=g_weight if name in g_logs else None)
     return {name: tracker.result() for name, tracker in self.trackers.items()}
 
+# %% ../nbs/05_gan.ipynb #d351339b
+STEPS_PER_CALL = 50  # most training steps per call of the compiled step: fast, and few enough for a live progress bar
+
+
+def steps_per_call(steps_per_epoch:int|None,  # steps of an epoch (None: epochs end with the data)
+                  ) -> int:
+    "The steps per call that `steps_per_execution='auto'` runs: `STEPS_PER_CALL`, or fewer to end calls at every epoch."
+    if steps_per_epoch is None: return STEPS_PER_CALL
+    steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
+    return max(d for d in range(1, STEPS_PER_CALL + 1) if steps_per_epoch % d == 0)
+
 # %% ../nbs/05_gan.ipynb #d58ec0aa
 @patch_to(GAN)
-def fit(self, x=None, *args, shuffle=None, **kwargs):
-    "`keras.Model.fit`, with `shuffle` defaulting to False for a `tf.data.Dataset` and True otherwise."
+def fit(self, x=None, *args,
+        shuffle:bool|None=None,  # as in Keras's `fit`; None: False for a `tf.data.Dataset`, True otherwise
+        steps_per_epoch:int|None=None,  # as in Keras's `fit`; "auto" steps per execution divide it
+        **kwargs):  # Keras's `fit` arguments
+    "`keras.Model.fit`, with the steps per call chosen if `compile` was told 'auto', and `shuffle` for datasets off."
+    if getattr(self, "auto_steps", False) and (chosen := steps_per_call(steps_per_epoch)) != self.steps_per_execution:
+        self.steps_per_execution, self.train_function = chosen, None  # the train function is traced anew
     if shuffle is None: shuffle = not isinstance(x, tf.data.Dataset)
-    return super(GAN, self).fit(x, *args, shuffle=shuffle, **kwargs)
+    return super(GAN, self).fit(x, *args, shuffle=shuffle, steps_per_epoch=steps_per_epoch, **kwargs)
 
 # %% ../nbs/05_gan.ipynb #2923d01c
 @patch_to(GAN)
@@ -289,7 +308,7 @@ def get_compile_config(self):
     return {"d_optimizer": serialize(self.d_optimizer), "g_optimizer": serialize(self.g_optimizer),
             "loss": self.gan_loss.name, "d_regularizer": serialize(self.d_penalty), "g_regularizer": serialize(self.g_penalty),
             "gradient_penalty": serialize(self.gradient_penalty), "n_critic": self.n_critic,
-            "steps_per_execution": self.steps_per_execution, "jit_compile": self.jit_compile}
+            "steps_per_execution": "auto" if self.auto_steps else self.steps_per_execution, "jit_compile": self.jit_compile}
 
 
 @patch_to(GAN)

@@ -35,12 +35,12 @@ from .plots import plot_history, plot_samples, save_png
 from .regularizers import PENALTY_SCOPES, LpNorm, OffDiagonalOrthogonal, WeightPenalty, kernel_norms
 
 # %% auto #0
-__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'STEPS_PER_CALL', 'STRATEGIES', 'RUN_FILES',
-           'setting', 'DataSettings', 'NetworkSettings', 'PenaltySettings', 'DiscriminatorSettings',
-           'OptimizerSettings', 'TrainingSettings', 'check_setting', 'RunConfig', 'steps_per_call', 'build_gan',
-           'write_atomically', 'finite_or_none', 'write_json', 'HistoryLog', 'read_history_rows', 'FiniteGuard',
-           'TrainingDiverged', 'run_folder_lock', 'backup_steps', 'SampleGrids', 'make_strategy', 'worker_role',
-           'check_same_settings', 'train_run', 'run_once']
+__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'STRATEGIES', 'RUN_FILES', 'setting',
+           'DataSettings', 'NetworkSettings', 'PenaltySettings', 'DiscriminatorSettings', 'OptimizerSettings',
+           'TrainingSettings', 'check_setting', 'RunConfig', 'build_gan', 'write_atomically', 'finite_or_none',
+           'write_json', 'HistoryLog', 'read_history_rows', 'FiniteGuard', 'TrainingDiverged', 'run_folder_lock',
+           'backup_steps', 'SampleGrids', 'make_strategy', 'worker_role', 'check_same_settings', 'train_run',
+           'run_once']
 
 # %% ../nbs/08_train.ipynb #8e696007
 REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig`
@@ -179,15 +179,6 @@ class RunConfig(TrainingSettings, OptimizerSettings, DiscriminatorSettings, Pena
         return WeightPenalty(REGULARIZERS[self.regularizer](self), scope=scope)
 
 # %% ../nbs/08_train.ipynb #94eccffd
-STEPS_PER_CALL = 50  # training steps per call of the compiled step: fast, and few enough for a live progress bar
-
-
-def steps_per_call(log_every:int,  # steps between logs
-                  ) -> int:
-    "The `steps_per_execution` of a run: `STEPS_PER_CALL`, or fewer so that the calls end exactly at every log."
-    return max(d for d in range(1, STEPS_PER_CALL + 1) if log_every % d == 0)
-
-
 def build_gan(config:RunConfig,  # the run's settings
               data_shape:tuple,  # shape of one sample
              ) -> GAN:
@@ -209,8 +200,7 @@ def build_gan(config:RunConfig,  # the run's settings
     gan.compile(adam(config.d_lr), adam(config.g_lr), loss=config.loss,
                 d_regularizer=penalty if config.penalize in ("both", "discriminator") else None,
                 g_regularizer=penalty if config.penalize in ("both", "generator") else None,
-                gradient_penalty=gradient_penalty, n_critic=config.n_critic,
-                steps_per_execution=steps_per_call(config.log_every))
+                gradient_penalty=gradient_penalty, n_critic=config.n_critic)  # steps per call: "auto", for each log
     return gan
 
 # %% ../nbs/08_train.ipynb #9aa75db3
