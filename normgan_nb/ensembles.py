@@ -9,14 +9,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
+from keras.utils import normalize
 
 from .checks import argument_error, check_list, check_positive_int, is_int, serializable
 from .data import make_dataset
 from .gan import GAN
+from .models import FaithfulSpectralNormalization, LeanSpectralNormalization
 from .regularizers import ModelPenalty, as_weight_penalty
 
 # %% auto #0
-__all__ = ['MemberDense', 'stack_models', 'MemberPenalty', 'EnsembleGAN', 'member_dataset']
+__all__ = ['MemberDense', 'MemberLeanSpectralNormalization', 'MemberFaithfulSpectralNormalization', 'stack_models',
+           'MemberPenalty', 'EnsembleGAN', 'member_dataset']
 
 # %% ../nbs/13_ensembles.ipynb #1dda7a7c
 @serializable
@@ -38,20 +41,76 @@ class MemberDense(keras.layers.Layer):
     def call(self, x):
         return self.activation(ops.einsum("bmi,miu->bmu", x, self.kernel) + self.bias)
 
+    def compute_output_shape(self, input_shape): return (*input_shape[:-1], self.units)
+
     def get_config(self):
         return {**super().get_config(), "members": self.members, "units": self.units,
                 "activation": keras.activations.serialize(self.activation)}
 
+# %% ../nbs/13_ensembles.ipynb #cc4bc3fe
+class _MemberSpectral:
+    "What both spectral normalizations of a `MemberDense` share: the layer, and a vector u per member."
+    def __init__(self,
+                 layer:MemberDense,  # the members' Dense layers
+                 power_iterations:int=1,  # power iterations per call, from each member's last vector u
+                 **kwargs):  # the base `Wrapper`'s
+        if not isinstance(layer, MemberDense): raise argument_error("layer", "to be a MemberDense", type(layer).__name__)
+        super().__init__(layer, power_iterations, **kwargs)
+
+    def build(self, input_shape):
+        keras.layers.Wrapper.build(self, input_shape)  # not the single layer's, which makes one vector
+        kernel = self.layer.kernel  # (members, inputs, units)
+        if isinstance(self, LeanSpectralNormalization): self.kernel = kernel  # Keras's, listed first in the weights
+        self.vector_u = self.add_weight(shape=(kernel.shape[0], 1, kernel.shape[-1]), name="vector_u", dtype=kernel.dtype,
+                                        initializer=keras.initializers.TruncatedNormal(stddev=0.02), trainable=False)
+
+
+@serializable
+class MemberLeanSpectralNormalization(_MemberSpectral, LeanSpectralNormalization):
+    "`LeanSpectralNormalization` of every member of a `MemberDense`: its own u and σ, the power iteration batched."
+    def normalized_weights(self):
+        "The next vectors u (members, 1, units) and each member's kernel divided by its estimated largest singular value."
+        kernel, u = self.kernel.value, self.vector_u.value
+        for _ in range(self.power_iterations):
+            v = normalize(ops.einsum("miu,mju->mij", kernel, u), axis=(1, 2))  # columns: W u^T / ||W u^T||
+            vw = ops.einsum("mij,miu->mju", v, kernel)
+            sigma = ops.sqrt(ops.sum(ops.square(vw), axis=(1, 2), keepdims=True))  # (members, 1, 1)
+            u = vw / sigma
+        nonzero = sigma > 0  # a member's all-zero kernel keeps its vector and stays as it is
+        return ops.where(nonzero, ops.stop_gradient(u), self.vector_u.value), kernel / ops.where(nonzero, sigma, 1.0)
+
+
+@serializable
+class MemberFaithfulSpectralNormalization(_MemberSpectral, FaithfulSpectralNormalization):
+    "`FaithfulSpectralNormalization` of every member of a `MemberDense`: its own u and σ(W), the power iteration batched."
+    def normalized_weights(self):
+        "The next vectors u and each member's W / σ(W), σ = v W uᵀ with u and v held constant: differentiable in W."
+        kernel, u = self.layer.kernel.value, self.vector_u.value
+        for _ in range(self.power_iterations):
+            v = normalize(ops.einsum("mju,miu->mji", u, kernel), axis=(1, 2))  # rows: u W^T / ||u W^T||
+            u = normalize(ops.matmul(v, kernel), axis=(1, 2))
+        u, v = ops.stop_gradient(u), ops.stop_gradient(v)
+        sigma = ops.sum(ops.matmul(v, kernel) * u, axis=(1, 2), keepdims=True)  # (members, 1, 1)
+        nonzero = sigma > 0  # a member's all-zero kernel keeps its vector and stays as it is
+        return ops.where(nonzero, u, self.vector_u.value), kernel / ops.where(nonzero, sigma, ops.ones_like(sigma))
+
+
+_MEMBER_SPECTRAL = {LeanSpectralNormalization: MemberLeanSpectralNormalization,  # a single layer's normalization ...
+                    FaithfulSpectralNormalization: MemberFaithfulSpectralNormalization}  # ... and its ensemble's
+
 # %% ../nbs/13_ensembles.ipynb #981e1b5d
 def _member_layer(layer, members):
     "The layer of an ensemble that does what `layer` does in each member."
+    if type(layer) in _MEMBER_SPECTRAL and isinstance(layer.layer, keras.layers.Dense):
+        return _MEMBER_SPECTRAL[type(layer)](_member_layer(layer.layer, members), layer.power_iterations)
     if isinstance(layer, keras.layers.Dense):
         return MemberDense(members, layer.units, layer.activation)
     if isinstance(layer, keras.layers.Flatten): return keras.layers.Reshape((members, -1))
     if isinstance(layer, keras.layers.Reshape): return keras.layers.Reshape((members, *layer.target_shape))
     if isinstance(layer, (keras.layers.Activation, keras.layers.ReLU, keras.layers.LeakyReLU)):
         return layer.__class__.from_config({**layer.get_config(), "name": None})
-    raise argument_error("models", "to be Sequential MLPs of Dense, Flatten, Reshape and activation layers",
+    raise argument_error("models", "to be Sequential MLPs of Dense (bare or spectrally normalized), Flatten, Reshape "
+                         "and activation layers",
                          f"a layer {type(layer).__name__} ({layer.name})")
 
 
@@ -63,6 +122,9 @@ def stack_models(models:list,  # Sequential models of one architecture, one per 
     ensemble = keras.Sequential([keras.Input((members, *first.input_shape[1:])),
                                  *(_member_layer(layer, members) for layer in first.layers)], name=first.name)
     for layer, *parts in zip(ensemble.layers, *(model.layers for model in models), strict=True):  # layer by layer
+        if isinstance(layer, _MemberSpectral):  # its vectors u, then its MemberDense
+            layer.vector_u.assign(np.stack([part.vector_u.numpy() for part in parts]))
+            layer, parts = layer.layer, [part.layer for part in parts]
         if isinstance(layer, MemberDense):
             layer.kernel.assign(np.stack([part.kernel.numpy() for part in parts]))
             layer.bias.assign(np.stack([part.bias.numpy() for part in parts]))
@@ -82,7 +144,8 @@ class MemberPenalty(ModelPenalty):
 
     def __call__(self, model):
         "The penalty of an ensemble, a scalar tensor: the sum of its members' penalties."
-        layers = [layer for layer in model.layers if isinstance(layer, MemberDense)]
+        layers = [getattr(layer, "layer", layer) for layer in model.layers]  # inside a spectral normalization too
+        layers = [layer for layer in layers if isinstance(layer, MemberDense)]
         total = ops.zeros((), dtype=model.dtype)
         for member, penalty in enumerate(self.penalties):
             if penalty is None: continue
