@@ -15,9 +15,9 @@ import tensorflow as tf
 from .checks import ArgumentError, argument_error, check_choice, check_positive_int, one_of
 
 # %% auto #0
-__all__ = ['SPLITS', 'DIGITS_TRAIN', 'MNIST_KINDS', 'DATASETS', 'ring_modes', 'grid_modes', 'sample_mixture', 'ring_of_gaussians',
-           'grid_of_gaussians', 'load_digit_images', 'load_mnist', 'to_unit_range', 'load_array', 'make_dataset',
-           'load_data']
+__all__ = ['PACGAN_MIXTURES', 'PACGAN_SAMPLES', 'SPLITS', 'DIGITS_TRAIN', 'MNIST_KINDS', 'DATASETS', 'ring_modes', 'grid_modes',
+           'sample_mixture', 'ring_of_gaussians', 'grid_of_gaussians', 'load_digit_images', 'load_mnist',
+           'to_unit_range', 'load_array', 'make_dataset', 'load_data']
 
 # %% ../nbs/04_data.ipynb #ddff414e
 def ring_modes(n_modes:int=8,  # number of Gaussians on the circle
@@ -55,6 +55,13 @@ def ring_of_gaussians(n:int=2500, seed:int=0, std:float=0.02) -> np.ndarray:
 def grid_of_gaussians(n:int=2500, seed:int=0, std:float=0.05) -> np.ndarray:
     "`n` samples of the 5x5 grid of Gaussians on {-4, -2, 0, 2, 4}^2."
     return sample_mixture(grid_modes(), n, std, seed)
+
+# %% ../nbs/04_data.ipynb #688a0ba6
+PACGAN_MIXTURES = {  # name -> (centers, std) of PacGAN's mixtures, as `load_data` names them
+    "pacgan_ring": (ring_modes(radius=1.0), 0.01),  # 8 modes on the unit circle, std 0.01
+    "pacgan_grid": (grid_modes(), 0.05),  # 25 modes on {-4, -2, 0, 2, 4}^2, std 0.05: our grid
+}
+PACGAN_SAMPLES = 100_000  # points in PacGAN's training sets (`num_sample`), drawn once
 
 # %% ../nbs/04_data.ipynb #2871593b
 SPLITS = ("train", "test", "all")
@@ -175,18 +182,22 @@ def make_dataset(x:np.ndarray,  # samples, first axis = examples
     return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
 
 # %% ../nbs/04_data.ipynb #da4819c4
-DATASETS = ("digits", "digits28", "ring", "grid", "mnist", "fashion_mnist")
+DATASETS = ("digits", "digits28", "ring", "grid", *PACGAN_MIXTURES, "mnist", "fashion_mnist")
 
 
 def load_data(name:str,  # one of `DATASETS`, or the path of a .npy/.npz file of samples
               split:str="train",  # for digits/MNIST: "train", "test" or "all"
               seed:int=0,  # seed of the 2-D mixtures (the test split uses seed + 1)
-              n:int=2500,  # number of samples of a 2-D mixture
+              n:int|None=None,  # number of samples of a 2-D mixture (None: 2,500; `PACGAN_SAMPLES` for PacGAN's)
              ) -> np.ndarray:
     "The samples of a data set, scaled for a `tanh` generator."
     if name in ("ring", "grid"):
         sampler = ring_of_gaussians if name == "ring" else grid_of_gaussians
-        return sampler(n, seed=seed + (split == "test"))
+        return sampler(2500 if n is None else check_positive_int(n, "n"), seed=seed + (split == "test"))
+    if name in PACGAN_MIXTURES:
+        modes, std = PACGAN_MIXTURES[name]
+        return sample_mixture(modes, PACGAN_SAMPLES if n is None else check_positive_int(n, "n"), std,
+                              seed + (split == "test"))
     if name == "digits": return load_digit_images(8, split)
     if name == "digits28": return load_digit_images(28, split)
     if name in MNIST_KINDS: return load_mnist(name, split)

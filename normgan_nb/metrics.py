@@ -15,15 +15,15 @@ import tensorflow as tf
 from fastcore.basics import patch_to
 from sklearn.metrics import pairwise_distances
 
-from .data import DIGITS_TRAIN, grid_modes, load_data, load_digit_images, ring_modes
+from .data import DIGITS_TRAIN, PACGAN_MIXTURES, grid_modes, load_data, load_digit_images, ring_modes
 from .checks import ArgumentError, argument_error, check_number, check_positive_int
 from .regularizers import kernel_norms, penalized_weights
 
 # %% auto #0
-__all__ = ['DIGIT_CLASSIFIER', 'MIXTURES', 'QUALITY_METRICS', 'mixture_quality', 'frechet_distance', 'kernel_distance',
-           'spectral_norm', 'layer_norms', 'discriminator_gradient_norm', 'digit_classifier', 'train_digit_classifier',
-           'load_digit_classifier', 'digit_features', 'precision_recall', 'density_coverage', 'digit_scores',
-           'GANScores', 'sample_quality', 'feature_scores', 'inception_features']
+__all__ = ['DIGIT_CLASSIFIER', 'MIXTURES', 'MIXTURE_MIN_COUNTS', 'QUALITY_METRICS', 'mixture_quality', 'frechet_distance',
+           'kernel_distance', 'spectral_norm', 'layer_norms', 'discriminator_gradient_norm', 'digit_classifier',
+           'train_digit_classifier', 'load_digit_classifier', 'digit_features', 'precision_recall', 'density_coverage',
+           'digit_scores', 'GANScores', 'sample_quality', 'feature_scores', 'inception_features']
 
 # %% ../nbs/07_metrics.ipynb #7b62c0e9
 def mixture_quality(samples:np.ndarray,  # generated points, shape (N, 2)
@@ -263,10 +263,13 @@ class GANScores(keras.callbacks.Callback):
         if self.real is not None: logs["d_grad_norm"] = discriminator_gradient_norm(gan.discriminator, self.real)
 
 # %% ../nbs/07_metrics.ipynb #aba8e91d
-MIXTURES = {"ring": (ring_modes(), 0.02), "grid": (grid_modes(), 0.05)}  # name -> (modes, std) of `load_data`'s mixtures
+MIXTURES = {"ring": (ring_modes(), 0.02), "grid": (grid_modes(), 0.05),  # name -> (modes, std) of `load_data`'s mixtures
+            **PACGAN_MIXTURES}
+MIXTURE_MIN_COUNTS = {name: 1 for name in PACGAN_MIXTURES}  # HQ samples that cover a mode, if not `mixture_quality`'s 20
 _MIXTURE_METRICS = {"modes": "max", "high_quality": "max", "reverse_kl": "min"}
 _DIGIT_METRICS = {"fd": "min", "kid": "min", "precision": "max", "recall": "max", "coverage": "max"}
-QUALITY_METRICS = {"ring": _MIXTURE_METRICS, "grid": _MIXTURE_METRICS, "digits": _DIGIT_METRICS, "digits28": _DIGIT_METRICS}
+QUALITY_METRICS = {"ring": _MIXTURE_METRICS, "grid": _MIXTURE_METRICS, "digits": _DIGIT_METRICS, "digits28": _DIGIT_METRICS,
+                   **{name: _MIXTURE_METRICS for name in PACGAN_MIXTURES}}
 
 
 def _scorer(data):
@@ -276,7 +279,8 @@ def _scorer(data):
                          f"quality measure). Received: data={data!r}")
     if data in MIXTURES:
         modes, std = MIXTURES[data]
-        return functools.partial(mixture_quality, modes=modes, std=std), 2500
+        rule = {"min_count": MIXTURE_MIN_COUNTS[data]} if data in MIXTURE_MIN_COUNTS else {}
+        return functools.partial(mixture_quality, modes=modes, std=std, **rule), 2500
     return functools.partial(digit_scores, n=1000), 1000
 
 

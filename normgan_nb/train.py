@@ -29,18 +29,19 @@ from .checks import (ArgumentError, argument_error, check_choice, check_number, 
 from .data import DATASETS, load_data, make_dataset
 from .gan import GAN, GAN_METRICS
 from .losses import GAN_LOSSES, GRADIENT_PENALTIES, GradientPenalty
-from .metrics import QUALITY_METRICS, sample_quality
-from .models import NORMALIZATIONS, dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
+from .metrics import MIXTURES, QUALITY_METRICS, sample_quality
+from .models import (NORMALIZATIONS, PACGAN_NORMALIZATIONS, dcgan_discriminator, dcgan_generator,
+                               mlp_discriminator, mlp_generator, pacgan_discriminator, pacgan_generator)
 from .plots import plot_history, plot_samples, save_png
 from .regularizers import PENALTY_SCOPES, LpNorm, OffDiagonalOrthogonal, WeightPenalty, kernel_norms
 
 # %% auto #0
-__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'STRATEGIES', 'RUN_FILES', 'setting',
-           'DataSettings', 'NetworkSettings', 'PenaltySettings', 'DiscriminatorSettings', 'OptimizerSettings',
-           'TrainingSettings', 'check_setting', 'RunConfig', 'build_gan', 'write_atomically', 'finite_or_none',
-           'write_json', 'HistoryLog', 'read_history_rows', 'FiniteGuard', 'TrainingDiverged', 'run_folder_lock',
-           'backup_steps', 'SampleGrids', 'make_strategy', 'worker_role', 'check_same_settings', 'train_run',
-           'run_once']
+__all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'STRATEGIES', 'RUN_FILES', 'PACGAN_PROTOCOL',
+           'setting', 'DataSettings', 'NetworkSettings', 'PenaltySettings', 'DiscriminatorSettings',
+           'OptimizerSettings', 'TrainingSettings', 'check_setting', 'RunConfig', 'build_gan', 'write_atomically',
+           'finite_or_none', 'write_json', 'HistoryLog', 'read_history_rows', 'FiniteGuard', 'TrainingDiverged',
+           'run_folder_lock', 'backup_steps', 'SampleGrids', 'make_strategy', 'worker_role', 'check_same_settings',
+           'train_run', 'run_once']
 
 # %% ../nbs/08_train.ipynb #8e696007
 REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig`
@@ -53,7 +54,7 @@ REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig`
 }
 TAKES_P = ("lp", "powered_lp")  # the regularizers whose order p is a setting
 PENALIZE = ("both", "discriminator", "generator")
-MODELS = ("mlp", "dcgan")  # the article's MLPs, or DCGAN's convolutional networks (images only)
+MODELS = ("mlp", "dcgan", "pacgan")  # the article's MLPs, DCGAN's networks (images only), PacGAN's (2-D points)
 
 
 def setting(default,  # the default value (None: absent, e.g. no gradient penalty)
@@ -75,8 +76,10 @@ class DataSettings:
 @dataclasses.dataclass
 class NetworkSettings:
     "The generator and the discriminator."
-    model: str = setting("mlp", choices=MODELS)  # the article's MLPs, or DCGAN's networks (images only)
-    hidden: tuple|None = None  # for "mlp": both networks' hidden widths (None: the article's, G 128 128 128 100, D 128x3)
+    model: str = setting("mlp", choices=MODELS)  # the article's MLPs, DCGAN's networks (images), PacGAN's (2-D points)
+    # for "mlp" and "pacgan": both networks' hidden widths (None: the model's own; the article's G 128 128 128 100 and
+    # D 128x3, PacGAN's G 400x4 and D 200x3 maxout units of 5 pieces)
+    hidden: tuple|None = None
     noise_dim: int = setting(100)  # size of G's input noise
 
 
@@ -165,12 +168,25 @@ class RunConfig(TrainingSettings, OptimizerSettings, DiscriminatorSettings, Pena
         hints = typing.get_type_hints(RunConfig)
         for field in dataclasses.fields(self):
             setattr(self, field.name, check_setting(getattr(self, field.name), field, hints[field.name]))
-        if self.model == "dcgan" and self.data in ("ring", "grid"):
-            raise ArgumentError("model", "to be 'mlp' for 2-D data such as data=" + repr(self.data), "model='dcgan'")
+        if self.model == "dcgan" and self.data in MIXTURES:
+            raise ArgumentError("model", f"to be 'mlp' or 'pacgan' for 2-D data such as data={self.data!r}", "model='dcgan'")
+        if self.model == "pacgan": self._check_pacgan()
         if self.steps % self.log_every:
             raise ArgumentError("steps", f"to be a multiple of log_every={self.log_every}", f"steps={self.steps}")
         if self.data not in DATASETS and not self.data.endswith((".npy", ".npz")):
             raise argument_error("data", f"to be one of {one_of(DATASETS)} or a .npy/.npz path", self.data)
+
+    def _check_pacgan(self):
+        "The settings PacGAN's networks cannot take, refused by name."
+        if self.data in DATASETS and self.data not in MIXTURES:
+            raise ArgumentError("model", f"to be 'mlp' or 'dcgan' for images such as data={self.data!r} (PacGAN's "
+                                "networks are for 2-D points)", "model='pacgan'")
+        if self.normalization not in PACGAN_NORMALIZATIONS:
+            raise argument_error("normalization", f"to be one of {one_of(PACGAN_NORMALIZATIONS)} for model='pacgan' "
+                                 "(layer normalization would have to go inside its maxout units)", self.normalization)
+        if self.weight_clip is not None:
+            raise argument_error("weight_clip", "to be None for model='pacgan' (its maxout layers take no constraint)",
+                                 self.weight_clip)
 
     def penalty(self) -> WeightPenalty|None:
         "The `WeightPenalty` of these settings, or None."
@@ -189,6 +205,12 @@ def build_gan(config:RunConfig,  # the run's settings
     if config.model == "dcgan":
         generator = dcgan_generator(data_shape, config.noise_dim, seed=config.seed)
         discriminator = dcgan_discriminator(data_shape, **d_options)
+    elif config.model == "pacgan":
+        if len(data_shape) != 1:
+            raise ArgumentError("model", "to be 'mlp' or 'dcgan' for images (PacGAN's networks are for points)",
+                                f"model='pacgan' for samples of shape {tuple(data_shape)}")
+        generator = pacgan_generator(data_shape, config.noise_dim, seed=config.seed, **widths)
+        discriminator = pacgan_discriminator(data_shape, seed=config.seed + 1, normalization=config.normalization, **widths)
     else:
         generator = mlp_generator(data_shape, config.noise_dim, seed=config.seed, output_activation=output, **widths)
         discriminator = mlp_discriminator(data_shape, **d_options, **widths)
@@ -575,6 +597,15 @@ def train_run(config:RunConfig,  # the run's settings
         if not interrupted: shutil.rmtree(out / "backup", ignore_errors=True)
     if diverged: raise TrainingDiverged(_diverged_message(config, out, diverged), metrics)
     return metrics
+
+# %% ../nbs/08_train.ipynb #4361c47e
+PACGAN_PROTOCOL = {  # PacGAN's synthetic experiments as `RunConfig` fields, for data="pacgan_ring" or "pacgan_grid"
+    "model": "pacgan", "hidden": None, "noise_dim": 2,  # their networks (G 4 x 400, D 3 x maxout 200 x 5), 2-D noise
+    "regularizer": None, "gradient_penalty": None, "normalization": None, "weight_clip": None,  # nothing added to D
+    "loss": "non_saturating", "lr": 1e-4, "beta_1": 0.8, "beta_2": 0.999,  # Adam, both networks
+    "d_lr": None, "g_lr": None, "weight_decay": None, "n_critic": 1, "ema_decay": None,
+    "batch_size": 100, "steps": 400_000, "log_every": 1000,  # 400 epochs of 100,000 points, a log each
+}
 
 # %% ../nbs/08_train.ipynb #73126cc7
 def run_once(config:RunConfig,  # the run's settings
