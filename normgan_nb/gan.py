@@ -261,8 +261,11 @@ def fit(self, x=None, *args,
         steps_per_epoch:int|None=None,  # as in Keras's `fit`; "auto" steps per execution divide it
         **kwargs):  # Keras's `fit` arguments
     "`keras.Model.fit`, with the steps per call chosen if `compile` was told 'auto', and `shuffle` for datasets off."
-    if getattr(self, "auto_steps", False) and (chosen := steps_per_call(steps_per_epoch)) != self.steps_per_execution:
-        self.steps_per_execution, self.train_function = chosen, None  # the train function is traced anew
+    if getattr(self, "auto_steps", False):
+        strategy = self.distribute_strategy  # Keras's multi-step loop fails on several devices of one process
+        several = strategy.num_replicas_in_sync > 1 and not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        if (chosen := 1 if several else steps_per_call(steps_per_epoch)) != self.steps_per_execution:
+            self.steps_per_execution, self.train_function = chosen, None  # the train function is traced anew
     if shuffle is None: shuffle = not isinstance(x, tf.data.Dataset)
     return super(GAN, self).fit(x, *args, shuffle=shuffle, steps_per_epoch=steps_per_epoch, **kwargs)
 
