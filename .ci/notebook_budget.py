@@ -203,12 +203,13 @@ def widget_defaults():
 
 
 def lean_widget_state(widgets, defaults):
-    "Stored widget state without the keys a model's defaults restore, its PNG images re-encoded (in place)."
+    "Stored widget state without the layout and style keys their defaults restore, PNG images re-encoded (in place)."
     # widgets: a notebook's metadata.widgets; defaults: widget_defaults()
     for model in widgets.get("application/vnd.jupyter.widget-state+json", {}).get("state", {}).values():
         default = defaults.get(model["model_name"], {})
-        model["state"] = {key: value for key, value in model["state"].items()
-                          if key.startswith("_") or key not in default or json.dumps(default[key]) != json.dumps(value)}
+        if model["model_name"] == "LayoutModel" or model["model_name"].endswith("StyleModel"):  # JS defaults = Python's
+            model["state"] = {key: value for key, value in model["state"].items()
+                              if key.startswith("_") or key not in default or json.dumps(default[key]) != json.dumps(value)}
         for buffer in model.get("buffers", []):
             if buffer.get("encoding") == "base64" and model["state"].get("format") == "png" \
                     and (png := smaller_png(buffer["data"])) is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import socket
 import subprocess
@@ -106,8 +107,8 @@ def compile(self,
     if d_optimizer is g_optimizer:
         raise ValueError("Expected two different optimizer instances, one per network. "
                          "Received the same object for d_optimizer and g_optimizer.")
+    if steps_per_execution != "auto": check_positive_int(steps_per_execution, "steps_per_execution")
     self.auto_steps = steps_per_execution == "auto"
-    if not self.auto_steps: check_positive_int(steps_per_execution, "steps_per_execution")
     super(GAN, self).compile(optimizer=None, steps_per_execution=1 if self.auto_steps else steps_per_execution, **kwargs)
     self.d_optimizer = _with_loss_scaling(d_optimizer, self.dtype_policy)
     self.g_optimizer = _with_loss_scaling(g_optimizer, self.dtype_policy)
@@ -247,14 +248,19 @@ def train_step(self, data):
 STEPS_PER_CALL = 50  # most training steps per call of the compiled step: fast, and few enough for a live progress bar
 
 
-def steps_per_call(steps_per_epoch:int|None,  # steps of an epoch (None: epochs end with the data)
+def steps_per_call(steps_per_epoch:int,  # steps of an epoch
                   ) -> int:
-    "The steps per call that `steps_per_execution='auto'` runs: `STEPS_PER_CALL`, or fewer to end calls at every epoch."
-    if steps_per_epoch is None: return STEPS_PER_CALL
+    "The steps per call that `steps_per_execution='auto'` runs: the largest divisor of `steps_per_epoch` up to 50."
     steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
     return max(d for d in range(1, STEPS_PER_CALL + 1) if steps_per_epoch % d == 0)
 
 # %% ../nbs/05_gan.ipynb #d58ec0aa
+def _batches(x, batch_size):
+    "Batches in one pass over `x` (a finite dataset, or arrays), or None if unknown."
+    if isinstance(x, tf.data.Dataset): return int(x.cardinality()) if x.cardinality() > 0 else None
+    return math.ceil(len(x) / (batch_size or 32)) if hasattr(x, "__len__") and len(x) else None
+
+
 @patch_to(GAN)
 def fit(self, x=None, *args,
         shuffle:bool|None=None,  # as in Keras's `fit`; None: False for a `tf.data.Dataset`, True otherwise
@@ -264,8 +270,10 @@ def fit(self, x=None, *args,
     if getattr(self, "auto_steps", False):
         strategy = self.distribute_strategy  # Keras's multi-step loop fails on several devices of one process
         several = strategy.num_replicas_in_sync > 1 and not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-        if (chosen := 1 if several else steps_per_call(steps_per_epoch)) != self.steps_per_execution:
-            self.steps_per_execution, self.train_function = chosen, None  # the train function is traced anew
+        steps = steps_per_epoch or _batches(x, kwargs.get("batch_size"))  # None: Keras cannot count them
+        if (chosen := 1 if several or steps is None else steps_per_call(steps)) != self.steps_per_execution:
+            self.steps_per_execution = chosen  # every compiled function is traced anew
+            self.train_function = self.test_function = self.predict_function = None
     if shuffle is None: shuffle = not isinstance(x, tf.data.Dataset)
     return super(GAN, self).fit(x, *args, shuffle=shuffle, steps_per_epoch=steps_per_epoch, **kwargs)
 
