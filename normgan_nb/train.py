@@ -109,6 +109,7 @@ class OptimizerSettings:
     lr: float = setting(2e-4, above=0)  # Adam's learning rate, both networks
     beta_1: float = setting(0.5, at_least=0, below=1)  # Adam's beta_1, both networks
     beta_2: float = setting(0.999, at_least=0, below=1)  # Adam's beta_2, both networks
+    epsilon: float = setting(1e-7, above=0)  # Adam's epsilon, both networks (Keras's default; PyTorch's is 1e-8)
     d_lr: float|None = setting(None, above=0)  # D's learning rate (None: lr); with g_lr, the two time-scale update rule
     g_lr: float|None = setting(None, above=0)  # G's learning rate (None: lr)
     weight_decay: float|None = setting(None, above=0)  # decoupled weight decay of both Adams, AdamW's
@@ -217,7 +218,7 @@ def build_gan(config:RunConfig,  # the run's settings
     gan = GAN(generator, discriminator, seed=config.seed, ema_decay=config.ema_decay)
     penalty = config.penalty()
     adam = lambda lr: keras.optimizers.Adam(lr or config.lr, beta_1=config.beta_1, beta_2=config.beta_2,
-                                            weight_decay=config.weight_decay)
+                                            epsilon=config.epsilon, weight_decay=config.weight_decay)
     gradient_penalty = config.gradient_penalty and GradientPenalty(config.gradient_penalty, config.gp_weight)
     gan.compile(adam(config.d_lr), adam(config.g_lr), loss=config.loss,
                 d_regularizer=penalty if config.penalize in ("both", "discriminator") else None,
@@ -505,7 +506,8 @@ def check_same_settings(stored:dict,  # the settings of the run in the folder, a
                         out:Path,  # the folder
                        ):
     "An `ArgumentError` naming the settings that differ, if they differ in what can change a run."
-    wanted = json.loads(json.dumps(dataclasses.asdict(config)))
+    as_stored = lambda settings: json.loads(json.dumps(dataclasses.asdict(settings)))
+    wanted, stored = as_stored(config), as_stored(RunConfig()) | stored  # a setting newer than the folder: its default
     ignored = _inert(stored) & _inert(wanted)
     differ = [k for k in dict.fromkeys([*wanted, *stored]) if stored.get(k) != wanted.get(k) and k not in ignored]
     if differ:
@@ -602,7 +604,7 @@ def train_run(config:RunConfig,  # the run's settings
 PACGAN_PROTOCOL = {  # PacGAN's synthetic experiments as `RunConfig` fields, for data="pacgan_ring" or "pacgan_grid"
     "model": "pacgan", "hidden": None, "noise_dim": 2,  # their networks (G 4 x 400, D 3 x maxout 200 x 5), 2-D noise
     "regularizer": None, "gradient_penalty": None, "normalization": None, "weight_clip": None,  # nothing added to D
-    "loss": "non_saturating", "lr": 1e-4, "beta_1": 0.8, "beta_2": 0.999,  # Adam, both networks
+    "loss": "non_saturating", "lr": 1e-4, "beta_1": 0.8, "beta_2": 0.999, "epsilon": 1e-8,  # Blocks' Adam, both networks
     "d_lr": None, "g_lr": None, "weight_decay": None, "n_critic": 1, "ema_decay": None,
     "batch_size": 100, "steps": 400_000, "log_every": 1000,  # 400 epochs of 100,000 points, a log each
 }
