@@ -41,6 +41,7 @@ JS_PACKAGES = {
 SKIP = re.compile(r"\.map$|(^|/)embed\.js|(^|/)sre/|(^|/)output/svg|-full|tex-svg|mml-svg")  # files no page needs
 RULE = re.compile(r"^---$", re.M)
 SHOW_DOC = re.compile(r"^\s*show_doc\(", re.M)
+NUMBERED = re.compile(r"(\d+)[a-z]?_")  # 08_train, 08a_tuning (read after 08, before 09), ...
 
 
 def cache_dir():
@@ -85,7 +86,7 @@ def notebooks():
     "The notebooks of nbs/ in reading order: index, chapters (numbers < 90), tutorials/, then numbers >= 90."
     def shown(path): return not any(p.startswith(("_", ".")) for p in path.relative_to(NBS).parts)
     found = sorted(p for p in NBS.rglob("*.ipynb") if shown(p))
-    def number(p): return int(m.group(1)) if (m := re.match(r"(\d+)_", p.name)) else None
+    def number(p): return int(m.group(1)) if (m := NUMBERED.match(p.name)) else None
     top = [p for p in found if p.parent == NBS and p.name != "index.ipynb"]
     chapters = [p for p in top if number(p) is not None and number(p) < 90]
     later = [p for p in top if p not in chapters]
@@ -129,7 +130,7 @@ def contents(docs, extra):
     groups = {"Chapters": [], "Tutorials": [], "More": []}
     for doc in docs[1:]:
         folder = doc.split("/")[0] if "/" in doc else None
-        number = re.match(r"(\d+)_", doc)
+        number = NUMBERED.match(doc)
         groups["Tutorials" if folder else "Chapters" if number and int(number.group(1)) < 90 else "More"].append(doc)
     if extra: groups["Test pages"] = extra
     trees = [f"```{{toctree}}\n:caption: {caption}\n:maxdepth: 1\n\n" + "\n".join(pages) + "\n```"

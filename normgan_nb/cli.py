@@ -34,8 +34,9 @@ from fastcore.docments import docments
 
 from .checks import ArgumentError
 from .metrics import QUALITY_METRICS
-from .search import TUNERS, SearchSpace, SearchStopped, search
+from .search import SearchSpace, search
 from .train import SETTING_GROUPS, STRATEGIES, RunConfig, TrainingDiverged, train_run
+from .tuning import TUNERS, SearchStopped
 
 # %% auto #0
 __all__ = ['SEARCHED', 'DATA_ARGUMENTS', 'add_dataclass_options', 'main']

@@ -5,26 +5,18 @@
 # %% ../nbs/09_search.ipynb #459266fa
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
-import io
 import math
-import os
-import re
 import sys
-import threading
 import time
-from concurrent import futures
 from functools import partial
 from pathlib import Path
 from typing import Callable, ClassVar
 
-import keras
 import keras_tuner
 import numpy as np
 from fastcore.meta import delegates
-from keras_tuner.src.engine import conditions
 from tqdm.auto import tqdm
 
 from .checks import (ArgumentError, argument_error, check_choice, check_list, check_number, check_positive_int,
@@ -36,14 +28,13 @@ from .models import NORMALIZATIONS
 from .plots import plot_search, save_png
 from .train import (PENALIZE, REGULARIZERS, TAKES_P, RunConfig, TrainingDiverged, build_gan, train_run,
                               write_atomically, write_json)
+from .tuning import TUNERS, SearchStopped, SearchTuner, distributed_role, serve_trials
 
 # %% auto #0
-__all__ = ['SETTING', 'SETTING_FAMILIES', 'ROLE_VARIABLES', 'IDLE_WAIT', 'TUNERS', 'Setting', 'NoRegularization',
-           'WeightPenaltySetting', 'GradientPenaltySetting', 'NormalizationSetting', 'setting_columns', 'SearchSpace',
-           'run_name', 'LambdaSearch', 'grid_points', 'WorkerWatch', 'GridOracle', 'RandomOracle', 'BayesianOracle',
-           'SearchStopped', 'distributed_role', 'SearchTuner', 'check_search', 'make_tuner', 'search_results',
-           'write_results', 'summarize', 'choose_setting', 'summary_table', 'confirm_choice', 'serve_trials',
-           'SearchResults', 'search']
+__all__ = ['SETTING', 'SETTING_FAMILIES', 'Setting', 'NoRegularization', 'WeightPenaltySetting', 'GradientPenaltySetting',
+           'NormalizationSetting', 'setting_columns', 'SearchSpace', 'run_name', 'LambdaSearch', 'check_search',
+           'make_tuner', 'search_results', 'write_results', 'summarize', 'choose_setting', 'summary_table',
+           'confirm_choice', 'SearchResults', 'search']
 
 # %% ../nbs/09_search.ipynb #d5c2e37d
 SETTING = ("regularizer", "penalize", "lam", "p", "gradient_penalty", "gp_weight", "normalization")  # what settings set
@@ -167,6 +158,12 @@ def _at_least(low): return lambda value, name: check_number(value, name, at_leas
 def _seed(value, name):  # an int >= 0, as `RunConfig` takes
     if not is_int(value): raise argument_error(name, "to be an int", value)
     return int(check_number(value, name, at_least=0))
+def _fresh_seeds(seeds, name, taken=(), where="", empty_ok=False):  # ints >= 0, none of `taken` (`where` says)
+    seeds = check_list(seeds, name, _seed, empty_ok=empty_ok)
+    if reused := sorted(set(seeds) & set(taken)):
+        raise argument_error(name, "to be seeds the grid does not use (fresh: they take no part in the choice); "
+                             f"{reused} also in {where}", list(seeds))
+    return seeds
 
 
 @dataclasses.dataclass
@@ -193,10 +190,8 @@ class SearchSpace:
         self.gp_weights = check_list(self.gp_weights, "gp_weights", lambda v, name: check_number(v, name, above=0))
         self.normalizations = check_list(self.normalizations, "normalizations", _names(NORMALIZATIONS[1:]),
                                          empty_ok=True)
-        self.confirm_seeds = check_list(self.confirm_seeds, "confirm_seeds", _seed, empty_ok=True)
-        if reused := sorted(set(self.confirm_seeds) & set(self.seeds)):
-            raise argument_error("confirm_seeds", "to be seeds the grid does not use (fresh: they take no part in the "
-                                 f"choice); {reused} also in seeds={list(self.seeds)}", list(self.confirm_seeds))
+        self.confirm_seeds = _fresh_seeds(self.confirm_seeds, "confirm_seeds", self.seeds,
+                                          f"seeds={list(self.seeds)}", empty_ok=True)
 
     @property
     def baseline(self) -> bool: return 0 in self.lams or "none" in self.regularizers
@@ -228,6 +223,27 @@ def run_name(seed:int,  # the trial's seed
     return f"{setting.name()}-seed{seed}"
 
 
+def _run_setting(name:str,  # the run's name: its folder in `runs_dir`
+                 config:RunConfig,  # its settings
+                 runs_dir:Path,  # where the run folders go
+                 metric:str|None,  # the objective: NaN when undefined, unlike other scores (left out)
+                 callbacks:list,  # Keras callbacks for the training
+                 progress:Callable|None,  # called with (name, results), or (name, what failed)
+                 gan=None,  # the GAN to train (default: `train_run` builds it)
+                ) -> dict:
+    "A trial or a confirming run: its scores and seconds; raises `TrainingDiverged`, and KeyboardInterrupt if stopped."
+    try: run = train_run(config, Path(runs_dir) / name, verbose=0, callbacks=callbacks, gan=gan)
+    except TrainingDiverged as error:  # a failed run, not a score
+        if progress: progress(name, {"failed": str(error).split(".")[0], "seconds": error.metrics["seconds"]})
+        raise
+    if run["interrupted"]: raise KeyboardInterrupt  # the trial (or run) stays unfinished: a rerun resumes it
+    results = {score: value for score, value in run["quality"].items() if value is not None}  # None: undefined
+    if metric and metric not in results: results[metric] = math.nan
+    results["seconds"] = run["seconds"]
+    if progress: progress(name, results)
+    return results
+
+
 class LambdaSearch(keras_tuner.HyperModel):
     "KerasTuner `HyperModel`: a trial trains the GAN of one setting and seed, and returns its sample quality."
     def __init__(self,
@@ -257,227 +273,16 @@ class LambdaSearch(keras_tuner.HyperModel):
 
     def fit(self, hp, model, *args, **kwargs):
         name, config = self.trial(hp)
-        try: run = train_run(config, self.runs_dir / name, verbose=0, callbacks=self.callbacks, gan=model)
+        try: return _run_setting(name, config, self.runs_dir, self.metric, self.callbacks, self.progress, gan=model)
         except ArgumentError as error:  # a folder in use, damaged or of other settings: the search cannot go on
             raise keras_tuner.errors.FatalError(str(error)) from None
         except TrainingDiverged as error:  # a failed trial, not a score
-            if self.progress: self.progress(name, {"failed": str(error).split(".")[0], "seconds": error.metrics["seconds"]})
             raise keras_tuner.errors.FailedTrialError(str(error)) from None
-        if run["interrupted"]: raise KeyboardInterrupt  # the trial stays unfinished: a resumed search runs it again
-        results = {score: value for score, value in run["quality"].items() if value is not None}  # None: undefined
-        if self.metric and self.metric not in results: results[self.metric] = math.nan
-        results["seconds"] = run["seconds"]
-        if self.progress: self.progress(name, results)
-        return results
-
-# %% ../nbs/09_search.ipynb #a1a4e1ba
-def grid_points(hps:keras_tuner.HyperParameters,  # a space of `Choice`s, as `SearchSpace.declare` makes it
-               ) -> list:
-    "The values of each point of the grid, in KerasTuner's order: the first hyperparameter slowest, from its default."
-    points, probe = [{}], hps.copy()
-    for hp in hps.space:
-        if not hasattr(hp, "values"): raise argument_error("hps", "to hold only Choice hyperparameters (a grid)", hp)
-        values = [hp.default, *(value for value in hp.values if value != hp.default)]
-        grown = []
-        for point in points:  # a hyperparameter inactive at a point (a conditional one) is left out of it
-            probe.values = dict(point)
-            grown += [point | {hp.name: value} for value in values] if probe.is_active(hp) else [point]
-        points = grown
-    return points
-
-
-class WorkerWatch(keras_tuner.Oracle):
-    "Added to KerasTuner's oracles: heartbeats, the trial of a silent worker, a reload that reruns only running trials."
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.heard = {}  # trial id -> when its worker last said something (time.monotonic())
-        self.stopped = False  # True once a worker was told STOPPED: every trial ended
-        self.on_end = None  # called with every trial that ends (the chief's progress)
-        self.contact = time.monotonic()  # when a worker last asked or said anything
-
-    @keras_tuner.synchronized
-    def create_trial(self, tuner_id):
-        self.contact = time.monotonic()
-        trial = super().create_trial(tuner_id)
-        if trial.status == "STOPPED" and self.ongoing_trials:  # KerasTuner's, once max_trials trials are made
-            trial.status = "IDLE"  # a worker stops when the search is over, not while trials run
-            self.tuner_ids.add(tuner_id)
-        if trial.status == "RUNNING": self.heard[trial.trial_id] = time.monotonic()
-        self.stopped = self.stopped or trial.status == "STOPPED"
-        return trial
-
-    @keras_tuner.synchronized
-    def update_trial(self, trial_id, metrics, step=0):
-        self.heard[trial_id] = self.contact = time.monotonic()
-        if not metrics: return self.trials[trial_id]  # a heartbeat: the worker is alive
-        return super().update_trial(trial_id, metrics, step)
-
-    @keras_tuner.synchronized
-    def end_trial(self, trial):
-        self.contact = time.monotonic()
-        super().end_trial(trial)
-        self.heard.pop(trial.trial_id, None)
-        self.save()  # KerasTuner saved the record before it dropped the trial from the ongoing ones
-        if self.on_end: self.on_end(self.trials[trial.trial_id])
-
-    @keras_tuner.synchronized
-    def over(self) -> bool:
-        "True when no trial runs and none is left to run."
-        ended = sum(trial.status in ("COMPLETED", "FAILED") for trial in self.trials.values())
-        return not self.ongoing_trials and (self.stopped or ended >= self.max_trials)
-
-    @keras_tuner.synchronized
-    def unattended(self, seconds:float):
-        "The seconds since a worker last asked or said anything, if no trial runs and more than `seconds`; else None."
-        quiet = time.monotonic() - self.contact
-        return quiet if not self.ongoing_trials and quiet > seconds else None
-
-    @keras_tuner.synchronized
-    def silent(self, seconds:float):
-        "(worker, trial, seconds) of a running trial whose worker said nothing for more than `seconds`, or None."
-        now = time.monotonic()
-        for tuner_id, trial in self.ongoing_trials.items():
-            quiet = now - self.heard.setdefault(trial.trial_id, now)
-            if quiet > seconds: return tuner_id, trial, quiet
-        return None
-
-    def set_state(self, state):
-        # on reload, KerasTuner hands out again the trials its record calls ongoing: make them those still RUNNING
-        running = [i for i, trial in sorted(self.trials.items(), reverse=True) if trial.status == "RUNNING"]
-        super().set_state({**state, "ongoing_trials": {f"stopped-{i}": i for i in running}, "retry_queue": []})
-
-
-class GridOracle(WorkerWatch):
-    "Each point of the grid once, in KerasTuner's grid order, to whichever worker asks first: workers run side by side."
-    def populate_space(self, trial_id):
-        taken = [trial.hyperparameters.values for trial in self.trials.values()]  # running or ended: never again
-        def free(point): return not any(all(values.get(k) == v for k, v in point.items()) for values in taken)
-        point = next(filter(free, grid_points(self.get_space())), None)
-        if point is not None: return {"status": "RUNNING", "values": point}
-        return {"status": "IDLE" if self.ongoing_trials else "STOPPED", "values": None}  # IDLE: some are still running
-
-
-class RandomOracle(WorkerWatch, keras_tuner.oracles.RandomSearchOracle):
-    "KerasTuner's random search, with `WorkerWatch`."
-
-
-class BayesianOracle(WorkerWatch, keras_tuner.oracles.BayesianOptimizationOracle):
-    "KerasTuner's Bayesian optimization, with `WorkerWatch`."
-
-# %% ../nbs/09_search.ipynb #3adb677c
-ROLE_VARIABLES = ("KERASTUNER_TUNER_ID", "KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT")  # KerasTuner's, all or none
-IDLE_WAIT = 1.0  # seconds a worker waits before it asks again when the chief has no trial free
-
-
-class SearchStopped(RuntimeError):
-    "A distributed search stopped because a worker or the chief is gone; running it again resumes it."
-
-
-def distributed_role(environ:dict|None=None,  # the environment variables (default: `os.environ`)
-                    ) -> dict|None:
-    "None for a search in one process; else the tuner id, whether it is the chief and the chief's address, checked."
-    env = os.environ if environ is None else environ
-    tuner_id, ip, port = given = [env.get(name) for name in ROLE_VARIABLES]
-    if given == [None] * 3: return None
-    for name, value in zip(ROLE_VARIABLES, given):
-        if not value: raise argument_error(name, f"to be set, with {one_of(ROLE_VARIABLES)}, on every process of "
-                                           "a distributed search (or none of them)", value)
-    if tuner_id != "chief" and ("chief" in tuner_id or tuner_id == "tuner0" or not re.fullmatch(r"[\w.-]+", tuner_id)):
-        raise argument_error("KERASTUNER_TUNER_ID", "to be 'chief' on the chief, and on a worker a name of letters, "
-                             "digits, '.', '-', '_' without 'chief' and other than 'tuner0' (KerasTuner's id of a "
-                             "tuner alone), e.g. 'worker0'", tuner_id)
-    if not (port.isdigit() and 0 < int(port) < 65536):
-        raise argument_error("KERASTUNER_ORACLE_PORT", "to be a port number, 1 to 65535", port)
-    return {"tuner_id": tuner_id, "chief": tuner_id == "chief", "address": f"{ip}:{port}"}
-
-
-def _hush(to_proto):
-    "KerasTuner 1.4.8's `Parent.to_proto`, without the stray `print` of the condition's first value in every message."
-    if getattr(to_proto, "hushed", False): return to_proto
-    def quiet(self):
-        with contextlib.redirect_stdout(io.StringIO()): return to_proto(self)
-    quiet.hushed = True
-    return quiet
-
-
-class _Deadline:
-    "A worker's gRPC stub: its calls wait `seconds` for the chief (KerasTuner's: an hour), the first a minute or more."
-    def __init__(self, stub, seconds): self.stub, self.seconds, self.first = stub, seconds, True
-    def __getattr__(self, name):
-        call = getattr(self.stub, name)
-        def timed(request, **options):
-            seconds = max(self.seconds, 60) if self.first else self.seconds  # the chief may start after the worker
-            self.first = False
-            return call(request, **{**options, "timeout": seconds})
-        return timed
-
-
-def _heartbeat(oracle, trial_id, every, chief_gone):
-    "A thread that tells the chief every `every` seconds that the trial runs; returns the event that stops it."
-    stop = threading.Event()
-    def beat():
-        while not stop.wait(every):
-            try: oracle.update_trial(trial_id, {})
-            except Exception:  # no answer within worker_timeout: the chief is gone, and the trial stops
-                chief_gone.set(); return
-    threading.Thread(target=beat, name=f"heartbeat of trial {trial_id}", daemon=True).start()
-    return stop
-
-
-class _StopWithoutChief(keras.callbacks.Callback):
-    "Stops a worker's training once its heartbeat found the chief gone (the trial stays unfinished, resumable)."
-    def __init__(self, chief_gone):
-        super().__init__()
-        self.chief_gone = chief_gone
-    def on_train_batch_end(self, batch, logs=None):
-        if self.chief_gone.is_set(): self.model.stop_training = True
-
-
-class SearchTuner(keras_tuner.Tuner):
-    "KerasTuner's `Tuner`, with a heartbeat in a worker's trials, deadlines on its calls, and the trials it ran."
-    def __init__(self,
-                 oracle:WorkerWatch,  # one of `TUNERS`
-                 hypermodel:LambdaSearch,  # the trials
-                 worker_timeout:float,  # seconds a worker may be silent in a trial, or wait for the chief
-                 role:dict|None,  # from `distributed_role`
-                 **kwargs):  # to `keras_tuner.Tuner` (directory, project_name, overwrite)
-        super().__init__(oracle, hypermodel, **kwargs)
-        if role: conditions.Parent.to_proto = _hush(conditions.Parent.to_proto)  # for the gRPC messages
-        self.worker_timeout, self.role, self.ran, self._asked, self._beat = worker_timeout, role, [], False, None
-        self.chief_gone = threading.Event()  # set by a worker's heartbeat when the chief does not answer
-        if self.is_worker: self.hypermodel.callbacks.append(_StopWithoutChief(self.chief_gone))
-        if self.is_worker: self.oracle.stub = _Deadline(self.oracle.stub, worker_timeout)
-        elif not self.oracle.trials and (Path(self.project_dir) / "oracle.json").exists():
-            self.oracle.reload()  # a record of a chief read alone, or the other way round: KerasTuner starts afresh
-
-    @property
-    def is_worker(self) -> bool: return bool(self.role) and not self.role["chief"]
-
-    def pre_create_trial(self):
-        if self._asked: time.sleep(IDLE_WAIT)  # the chief had no trial free (IDLE): not asking again at once
-        self._asked = True
-
-    def on_trial_begin(self, trial):
-        self._asked = False
-        super().on_trial_begin(trial)
-        if self.is_worker:
-            self._beat = _heartbeat(self.oracle, trial.trial_id, min(self.worker_timeout / 4, 10), self.chief_gone)
-
-    def on_trial_end(self, trial):
-        try: super().on_trial_end(trial)
-        finally: self.stop_heartbeat()
-        if self.is_worker: self.ran.append(self.oracle.get_trial(trial.trial_id))
-
-    def stop_heartbeat(self):
-        if self._beat: self._beat.set()
 
 # %% ../nbs/09_search.ipynb #b77b65b8
-TUNERS = {"grid": GridOracle, "random": RandomOracle, "bayesian": BayesianOracle}  # name -> oracle
-
-
 def check_search(data:str,  # the data set's name
                  metric:str,  # the objective
-                 tuner:str,  # a key of `TUNERS`
+                 tuner:str,  # a key of `tuning.TUNERS`
                  max_trials:int|None,  # trials to run, or None for the whole grid
                 ):
     "Raises an `ArgumentError` that names the argument if the search cannot run as asked."
@@ -493,7 +298,7 @@ def make_tuner(space:SearchSpace,  # the grid
                base:RunConfig,  # every other setting; its `data` must have a quality measure
                metric:str,  # the objective, a key of `metrics.QUALITY_METRICS[base.data]`
                directory:str|Path,  # the search folder (an unfinished search there is resumed)
-               tuner:str="grid",  # one of `TUNERS`
+               tuner:str="grid",  # one of `tuning.TUNERS`
                max_trials:int|None=None,  # trials to run (default: the whole grid)
                overwrite:bool=False,  # start afresh instead of resuming (not on a worker)
                callbacks:list=(),  # Keras callbacks for every trial's training
@@ -540,13 +345,16 @@ def write_results(rows:list,  # from `search_results`
 def summarize(rows:list,  # from `search_results`
               metric:str,  # the score to summarize
              ) -> list:
-    "A dict per setting: the `Setting`, and the mean, std (ddof=1) and count of `metric` over its finished seeds."
+    "A dict per setting: the `Setting`, and the mean, std (ddof=1), count and seeds of its finished runs' `metric`."
     groups = {}
     for row in rows:
         if row["status"] == "COMPLETED" and row.get(metric) is not None:
-            groups.setdefault(row["setting"], []).append(row[metric])
-    return [{"setting": setting, "mean": float(np.mean(v)), "std": float(np.std(v, ddof=1)) if len(v) > 1 else 0.0,
-             "n": len(v)} for setting, v in groups.items()]
+            groups.setdefault(row["setting"], []).append(row)
+    def entry(setting, group):
+        v = [row[metric] for row in group]
+        return {"setting": setting, "mean": float(np.mean(v)), "std": float(np.std(v, ddof=1)) if len(v) > 1 else 0.0,
+                "n": len(v), "seeds": tuple(row["seed"] for row in group if "seed" in row)}  # rows may not say
+    return [entry(setting, group) for setting, group in groups.items()]
 
 
 def choose_setting(summary:list,  # from `summarize`
@@ -599,13 +407,15 @@ def _as_json(entry):
 def confirm_choice(choice:dict,  # from `choose_setting`
                    base:RunConfig,  # the search's base settings
                    metric:str,  # the objective
-                   seeds:tuple,  # fresh seeds: none of the grid's
+                   seeds:tuple,  # fresh seeds, ints >= 0: none of those the choice was made on (if it says)
                    runs_dir:str|Path,  # where the confirming runs go
                    callbacks:list=(),  # Keras callbacks for every run's training
                    progress:Callable|None=None,  # called with (run name, results) after every run
                   ) -> dict:
     "The best setting, and no penalty, trained again on fresh seeds: their scores, which took no part in the choice."
     best, baseline = choice["best"], choice["baseline"]
+    known = sorted({seed for entry in (best, baseline) if entry for seed in entry.get("seeds", ())})
+    seeds = _fresh_seeds(seeds, "seeds", known, f"the seeds the choice was made on, {known}")  # as `SearchSpace`
     settings = [best["setting"]] + ([baseline["setting"]] if baseline and baseline is not best else [])
     rows = [_confirming_run(setting, seed, base, metric, Path(runs_dir), callbacks, progress)
             for setting in settings for seed in seeds]
@@ -618,17 +428,10 @@ def confirm_choice(choice:dict,  # from `choose_setting`
 
 def _confirming_run(setting, seed, base, metric, runs_dir, callbacks, progress):
     "A row for `setting` trained with `seed` (or read from its finished run folder)."
-    name = run_name(seed, setting)
-    config = dataclasses.replace(base, seed=seed, **setting.changes())
+    name, config = run_name(seed, setting), dataclasses.replace(base, seed=seed, **setting.changes())
     row = {"status": "COMPLETED", "run": name, "setting": setting, **setting_columns(setting), "seed": seed}
-    try: run = train_run(config, runs_dir / name, verbose=0, callbacks=callbacks)
-    except TrainingDiverged as error:
-        if progress: progress(name, {"failed": str(error).split(".")[0]})
-        return row | {"status": "FAILED"}
-    if run["interrupted"]: raise KeyboardInterrupt  # stopped: a rerun resumes it
-    row |= {score: value for score, value in run["quality"].items() if value is not None} | {"seconds": run["seconds"]}
-    if progress: progress(name, {k: v for k, v in row.items() if k in run["quality"] or k == "seconds"})
-    return row
+    try: return row | _run_setting(name, config, runs_dir, metric, callbacks, progress)
+    except TrainingDiverged: return row | {"status": "FAILED"}
 
 
 def _confirmation_reason(confirmed, metric, direction, n_seeds):
@@ -642,47 +445,6 @@ def _confirmation_reason(confirmed, metric, direction, n_seeds):
                  + (" (the winner's curse)" if gap > 0 else ""))
     if baseline and baseline["setting"] != selected["setting"]: text += f"; no penalty on the same seeds: {said(baseline)}"
     return text + (f"; {confirmed['failed']} runs diverged" if confirmed["failed"] else "") + "."
-
-# %% ../nbs/09_search.ipynb #9a97e4d5
-def serve_trials(oracle:WorkerWatch,  # the chief's oracle
-                 address:str,  # "ip:port" to listen at
-                 worker_timeout:float,  # seconds a worker running a trial may stay silent
-                 describe:Callable=lambda trial: f"trial {trial.trial_id}",  # names a trial in messages
-                 every:float=1.0,  # seconds between two looks at the workers
-                ):
-    "The chief: hands the trials out to the workers until all ended; a `SearchStopped` if a worker went silent."
-    import grpc  # as KerasTuner does: only when distributed
-    from keras_tuner.src import protos
-    from keras_tuner.src.distribute.oracle_chief import OracleServicer
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=1), options=[("grpc.so_reuseport", 0)])
-    protos.get_service_grpc().add_OracleServicer_to_server(OracleServicer(oracle), server)
-    try: server.add_insecure_port(address)
-    except RuntimeError:
-        raise argument_error("KERASTUNER_ORACLE_PORT", f"to be a port free at {address.rsplit(':', 1)[0]} (is "
-                             "another chief there?)", address.rsplit(":", 1)[1]) from None
-    server.start()
-    oracle.contact = time.monotonic()  # the workers may start after the chief: a minute or more to ask
-    try:
-        while not oracle.over():
-            time.sleep(min(every, worker_timeout / 4))
-            waited = oracle.unattended(max(worker_timeout, 60))
-            if waited:
-                raise SearchStopped(
-                    f"No worker asked the chief for a trial for {waited:.0f} s while trials remain: the search stops. "
-                    "Start the workers (the same command with KERASTUNER_TUNER_ID=worker0, worker1, ...), then run "
-                    "the same search again on the chief to resume it.")
-            lost = oracle.silent(worker_timeout)
-            if lost:
-                tuner_id, trial, quiet = lost
-                raise SearchStopped(
-                    f"Worker {tuner_id!r} said nothing for {quiet:.0f} s (worker_timeout={worker_timeout:g}) while "
-                    f"running trial {trial.trial_id} ({describe(trial)}): taken as lost, the search stops. Run the "
-                    f"same search again (the chief, then the workers) to resume it: trial {trial.trial_id} is handed "
-                    "out again, and the trials that ended are not.")
-        deadline = time.monotonic() + min(worker_timeout, 10)  # the workers waiting for a trial hear STOPPED
-        while oracle.tuner_ids and time.monotonic() < deadline: time.sleep(0.1)
-    finally:
-        server.stop(grace=1).wait()
 
 # %% ../nbs/09_search.ipynb #c166cb8d
 @dataclasses.dataclass
