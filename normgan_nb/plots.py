@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from .checks import ArgumentError
 
 # %% auto #0
-__all__ = ['BAND_COLORS', 'image_mosaic', 'plot_samples', 'plot_history', 'figure_png', 'palette_png', 'save_png', 'plot_search',
-           'show_stored_outputs']
+__all__ = ['BAND_COLORS', 'image_mosaic', 'plot_samples', 'grid_png', 'plot_history', 'figure_png', 'palette_png', 'save_png',
+           'plot_search', 'show_stored_outputs']
 
 # %% ../nbs/06_plots.ipynb #436b86b1
 def image_mosaic(images:np.ndarray,  # shape (N, H, W)
@@ -68,6 +68,30 @@ def _scatter(points, title, modes, reference):
     if reference is not None or modes is not None: ax.legend(loc="upper right", fontsize="small")
     if title: ax.set_title(title)
     return fig
+
+# %% ../nbs/06_plots.ipynb #e7a04f40
+def grid_png(images:np.ndarray,  # images (N, H, W) or (N, H, W, 1) in [-1, 1]
+             ncols:int=10,  # images per row
+             title:str|None=None,  # a line of text above the grid
+             width:int=720,  # the grid's width in pixels, at most: each image pixel becomes a square block
+            ) -> bytes:
+    "A grid of images as a greyscale PNG, ink dark on white as `plot_samples` draws it, drawn by Pillow alone."
+    from PIL import Image, ImageDraw, ImageFont  # Pillow comes with matplotlib
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1: images = images[..., 0]
+    if images.ndim != 3:
+        raise ArgumentError("images", "of shape (N, H, W) or (N, H, W, 1)", f"shape={images.shape}")
+    mosaic = image_mosaic(images, min(ncols, len(images)))
+    grey = np.round((1 - np.clip(mosaic, -1, 1)) * 127.5).astype("uint8")  # -1 (background): white, 1: black
+    block = max(1, width // grey.shape[1])
+    grid = Image.fromarray(grey, "L").resize((grey.shape[1] * block, grey.shape[0] * block), Image.NEAREST)
+    if title:
+        band = Image.new("L", (grid.width, 28), 255)
+        ImageDraw.Draw(band).text((grid.width // 2, 14), title, fill=0, anchor="mm", font=ImageFont.load_default(16))
+        grid = Image.fromarray(np.vstack([np.asarray(band), np.asarray(grid)]), "L")
+    buffer = io.BytesIO()
+    grid.save(buffer, "PNG")  # zlib's default level: 4 ms here, where `optimize=True` takes 46 ms for 9% less
+    return buffer.getvalue()
 
 # %% ../nbs/06_plots.ipynb #c359ff08
 def plot_history(history:dict,  # `History.history`: metric name -> list of values, one per epoch

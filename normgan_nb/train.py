@@ -32,7 +32,7 @@ from .losses import GAN_LOSSES, GRADIENT_PENALTIES, GradientPenalty
 from .metrics import MIXTURES, QUALITY_METRICS, sample_quality
 from .models import (NORMALIZATIONS, PACGAN_NORMALIZATIONS, dcgan_discriminator, dcgan_generator,
                                mlp_discriminator, mlp_generator, pacgan_discriminator, pacgan_generator)
-from .plots import plot_history, plot_samples, save_png
+from .plots import grid_png, plot_history, plot_samples, save_png
 from .regularizers import PENALTY_SCOPES, LpNorm, OffDiagonalOrthogonal, WeightPenalty, kernel_norms
 
 # %% auto #0
@@ -370,7 +370,7 @@ def _backup_epoch(weights, metadata):
 
 # %% ../nbs/08_train.ipynb #43bbeaf9
 class SampleGrids(keras.callbacks.Callback):
-    "Saves a grid of samples from fixed noise at the end of every epoch."
+    "Saves a grid of samples from fixed noise at the end of every epoch (images by Pillow alone: `plots.grid_png`)."
     def __init__(self,
                  folder,  # where the PNG files go
                  steps_per_epoch:int,  # to name the files by step
@@ -385,9 +385,10 @@ class SampleGrids(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.folder.mkdir(parents=True, exist_ok=True)
         step = (epoch + 1) * self.steps_per_epoch
-        samples = self.model.generate(self.n, seed=self.seed)
-        figure = plot_samples(samples, title=f"step {step}", reference=self.reference)
-        write_atomically(self.folder / f"step_{step:06d}.png", partial(save_png, figure))
+        samples, title = self.model.generate(self.n, seed=self.seed), f"step {step}"
+        if samples.ndim > 2: write = lambda path: Path(path).write_bytes(grid_png(samples, title=title))
+        else: write = partial(save_png, plot_samples(samples, title=title, reference=self.reference))
+        write_atomically(self.folder / f"step_{step:06d}.png", write)
 
 # %% ../nbs/08_train.ipynb #f5043c27
 def _write_outputs(gan, history, config, out, seconds, interrupted, reference, diverged=None):
