@@ -23,7 +23,7 @@ class ArgumentError(ValueError):
                  received:str,  # what it was, as it should be shown
                 ):
         super().__init__(f"Expected {name} {expected}. Received: {received}")
-        self.name, self.expected = name, expected
+        self.name, self.expected, self.received = name, expected, received
 
 
 def argument_error(name:str,  # the argument's name

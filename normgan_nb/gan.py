@@ -398,13 +398,26 @@ def run_together(commands:list,  # command lines (lists of str), one per process
                  timeout:float=900,  # seconds to wait for them all; then every one still running is killed
                 ) -> list:
     "Starts every command at once and waits for all; the (exit code, output, errors) of each, in order."
+    if not commands: raise argument_error("commands", "to hold at least one command line", commands)
     if len(commands) != len(environments):
         raise ArgumentError("environments", f"to hold one dict per command ({len(commands)})", len(environments))
-    jobs = [subprocess.Popen(command, env={**os.environ, **environment}, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for command, environment in zip(commands, environments)]
-    try:  # read all pipes at once: a process that fills its pipe while another is read would never end
-        with futures.ThreadPoolExecutor(len(jobs)) as pool:
-            outputs = list(pool.map(lambda job: job.communicate(timeout=timeout), jobs))
-    finally:  # one failed or timed out: none is left behind
+    timeout, jobs = check_number(timeout, "timeout", above=0), []
+    def finish(job):  # (output, errors, whether it ran out of time)
+        try: return *job.communicate(timeout=timeout), False
+        except subprocess.TimeoutExpired:
+            job.kill()
+            return *job.communicate(), True  # what it printed until then
+    try:
+        for command, environment in zip(commands, environments):
+            jobs.append(subprocess.Popen(command, env={**os.environ, **environment}, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, text=True))
+        with futures.ThreadPoolExecutor(len(jobs)) as pool:  # all pipes read at once: none fills and blocks
+            ended = list(pool.map(finish, jobs))
+    finally:  # a command that could not start, or an interruption: none is left behind
         for job in jobs: job.kill(); job.wait()
-    return [(job.returncode, *output) for job, output in zip(jobs, outputs)]
+    late = [i for i, (*_, timed_out) in enumerate(ended) if timed_out]
+    if late:
+        said = "".join(f"\n--- command {i} ({'killed' if i in late else f'exit {jobs[i].returncode}'}), its last "
+                       f"errors:\n{errors[-1500:]}" for i, (_, errors, _) in enumerate(ended))
+        raise TimeoutError(f"Commands {late} timed out after {timeout:g} s: every one still running was killed.{said}")
+    return [(job.returncode, output, errors) for job, (output, errors, _) in zip(jobs, ended)]

@@ -259,6 +259,11 @@ class LambdaSearch(keras_tuner.HyperModel):
             if getattr(space, searched) and getattr(base, fixed) is not None:
                 raise argument_error(fixed, f"to be None in the base settings for a search over {searched} "
                                      "(a trial has one regularizer)", getattr(base, fixed))
+        for setting in space.settings():  # a setting the base cannot take is refused now, not failed in every trial
+            try: dataclasses.replace(base, **setting.changes())
+            except ArgumentError as error:
+                raise ArgumentError(error.name, error.expected, f"{error.received}, in the search's setting "
+                                    f"'{setting.describe()}'") from None
         self.space, self.base, self.runs_dir = space, base, Path(runs_dir)
         self.callbacks, self.progress, self.metric = list(callbacks), progress, metric
         self.data_shape = load_data(base.data, seed=base.seed).shape[1:]

@@ -369,6 +369,15 @@ def _backup_epoch(weights, metadata):
         return None, f"which cannot be read ({type(error).__name__})"
 
 # %% ../nbs/08_train.ipynb #43bbeaf9
+def _samples_writer(samples:np.ndarray,  # generated images, or 2-D points
+                   title:str,  # the picture's title
+                   reference:np.ndarray|None=None,  # for points: real ones drawn underneath
+                  ):
+    "What writes `samples` to a PNG file at the path it is given: images as `plots.grid_png`, points as a scatter plot."
+    if samples.ndim > 2: return lambda path: Path(path).write_bytes(grid_png(samples, title=title))
+    return partial(save_png, plot_samples(samples, title=title, reference=reference))
+
+
 class SampleGrids(keras.callbacks.Callback):
     "Saves a grid of samples from fixed noise at the end of every epoch (images by Pillow alone: `plots.grid_png`)."
     def __init__(self,
@@ -385,10 +394,8 @@ class SampleGrids(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.folder.mkdir(parents=True, exist_ok=True)
         step = (epoch + 1) * self.steps_per_epoch
-        samples, title = self.model.generate(self.n, seed=self.seed), f"step {step}"
-        if samples.ndim > 2: write = lambda path: Path(path).write_bytes(grid_png(samples, title=title))
-        else: write = partial(save_png, plot_samples(samples, title=title, reference=self.reference))
-        write_atomically(self.folder / f"step_{step:06d}.png", write)
+        samples = self.model.generate(self.n, seed=self.seed)
+        write_atomically(self.folder / f"step_{step:06d}.png", _samples_writer(samples, f"step {step}", self.reference))
 
 # %% ../nbs/08_train.ipynb #f5043c27
 def _write_outputs(gan, history, config, out, seconds, interrupted, reference, diverged=None):
@@ -396,8 +403,7 @@ def _write_outputs(gan, history, config, out, seconds, interrupted, reference, d
     steps_done = diverged["last_finite_step"] if diverged else _steps_done(gan)  # if diverged: the model kept
     penalty = f"{config.regularizer} lambda={config.lam:g}" if config.regularizer else "no penalty"
     title = f"{Path(config.data).stem}, {penalty}, step {steps_done}"
-    samples = plot_samples(gan.generate(100, seed=config.seed), title=title, reference=reference)
-    write_atomically(out / "samples.png", partial(save_png, samples))
+    write_atomically(out / "samples.png", _samples_writer(gan.generate(100, seed=config.seed), title, reference))
     write_atomically(out / "curves.png", partial(save_png, plot_history(history, config.log_every, title="training")))
     write_atomically(out / "model.keras", gan.save)
     quality = sample_quality(gan, config.data, seed=config.seed) if config.data in QUALITY_METRICS else {}
