@@ -268,10 +268,8 @@ def fit(self, x=None, *args,
         **kwargs):  # Keras's `fit` arguments
     "`keras.Model.fit`, with the steps per call chosen if `compile` was told 'auto', and `shuffle` for datasets off."
     if getattr(self, "auto_steps", False):
-        strategy = self.distribute_strategy  # Keras's multi-step loop fails on several devices of one process
-        several = strategy.num_replicas_in_sync > 1 and not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
         steps = steps_per_epoch or _batches(x, kwargs.get("batch_size"))  # None: Keras cannot count them
-        if (chosen := 1 if several or steps is None else steps_per_call(steps)) != self.steps_per_execution:
+        if (chosen := 1 if steps is None else steps_per_call(steps)) != self.steps_per_execution:
             self.steps_per_execution = chosen  # every compiled function is traced anew
             self.train_function = self.test_function = self.predict_function = None
     if shuffle is None: shuffle = not isinstance(x, tf.data.Dataset)
@@ -337,15 +335,15 @@ def _maybe_symbolic_build(self, iterator=None, data_batch=None):
     "Nothing to build, under any strategy: the networks are built when the GAN is made, the optimizers in `compile`."
 
 
-def _uses_workers(strategy):
-    "Whether `strategy` synchronizes processes (a `MultiWorkerMirroredStrategy`)."
-    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+def _own_loop(strategy):
+    "Whether `fit` runs the package's loop under `strategy`: several processes, or several devices of one process."
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) or strategy.num_replicas_in_sync > 1
 
 
 @patch_to(GAN)
 def make_train_function(self, force=False):
-    "Keras's training function; under a `MultiWorkerMirroredStrategy`, a loop of `steps_per_execution` steps that works there."
-    if not _uses_workers(self.distribute_strategy): return super(GAN, self).make_train_function(force)
+    "Keras's training function; under several replicas, a loop of `steps_per_execution` steps that works there."
+    if not _own_loop(self.distribute_strategy): return super(GAN, self).make_train_function(force)
     if self.train_function is not None and not force: return self.train_function
     strategy = self.distribute_strategy
 
