@@ -81,7 +81,7 @@ def grid_png(images:np.ndarray,  # images (N, H, W) or (N, H, W, 1) in [-1, 1]
     if images.ndim == 4 and images.shape[-1] == 1: images = images[..., 0]
     if images.ndim != 3:
         raise ArgumentError("images", "of shape (N, H, W) or (N, H, W, 1)", f"shape={images.shape}")
-    mosaic = image_mosaic(images, min(ncols, len(images)))
+    mosaic = np.nan_to_num(image_mosaic(images, min(ncols, len(images))), nan=0.0)  # NaN (a diverged G): grey
     grey = np.round((1 - np.clip(mosaic, -1, 1)) * 127.5).astype("uint8")  # -1 (background): white, 1: black
     block = max(1, width // grey.shape[1])
     grid = Image.fromarray(grey, "L").resize((grey.shape[1] * block, grey.shape[0] * block), Image.NEAREST)
