@@ -26,12 +26,14 @@ _import_tensorflow_quietly()  # before the modules below import it
 
 import argparse
 import dataclasses
+import subprocess
 import sys
 import typing
 from pathlib import Path
 
 from fastcore.docments import docments
 
+from .backends import BACKEND, BACKENDS, check_backend
 from .checks import ArgumentError
 from .metrics import QUALITY_METRICS
 from .search import SearchSpace, search
@@ -90,6 +92,11 @@ def _add_run_options(parser, skip=()):
         add_dataclass_options(parser.add_argument_group(group.__doc__.rstrip(".")), group, skip)
 
 
+def _add_backend_option(parser):
+    parser.add_argument("--backend", choices=BACKENDS, help="Keras's backend; jax needs pip install -e \".[jax]\" "
+                        "(default: KERAS_BACKEND if set, else tensorflow)")
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="normgan", description="Norm-regularized GANs from the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +107,7 @@ def _parser():
     train.add_argument("--strategy", default="default", choices=STRATEGIES,
                        help="default: one device; mirrored: this machine's devices; multiworker: the processes of "
                             "TF_CONFIG, one command each (default: default)")
+    _add_backend_option(train)
     train.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2],
                        help="0 silent, 1 progress bar, 2 a line per log (default: 1)")
 
@@ -115,6 +123,7 @@ def _parser():
                            "in a trial, or wait for the chief (default: 300)")
     find.add_argument("--overwrite", action="store_true", help="start afresh instead of resuming the search in --out")
     find.add_argument("--out", dest="out_dir", help="search folder (default: searches/<data>-<metric>)")
+    _add_backend_option(find)
     find.add_argument("--verbose", type=int, default=1, choices=[0, 1],
                       help="0 silent, 1 a line per trial (default: 1)")
     parser.commands = {"train": train, "search": find}
@@ -135,7 +144,7 @@ def _train(args, out, verbose):
     scores = ", ".join(f"{k} {'n/a' if v is None else format(v, '.4g')}"  # None: not finite, or not defined
                        for k, v in (metrics["final"] | metrics["quality"]).items())
     print(f"{'Stopped' if metrics['interrupted'] else 'Done'} after {metrics['steps_done']} steps in "
-          f"{metrics['seconds']:.0f} s ({scores}). Outputs in {out}/")
+          f"{metrics['seconds']:.0f} s on {metrics['backend']} ({scores}). Outputs in {out}/")
     return 130 if metrics["interrupted"] else 0
 
 
@@ -165,13 +174,21 @@ def _option(parser, command, name):
     return next((a.option_strings[0] for a in actions if a.dest == name and a.option_strings), None)
 
 
+def _on_backend(backend, argv):
+    "The exit code of this command run again on Keras's `backend`, in a new process: Keras fixes it at import."
+    check_backend(backend)
+    again = "import sys; from normgan_nb.cli import main; sys.exit(main())"
+    return subprocess.call([sys.executable, "-c", again, *argv], env={**os.environ, "KERAS_BACKEND": backend})
+
+
 def main(argv:list|None=None,  # the arguments (default: sys.argv[1:])
         ) -> int:
     "The `normgan` command: `normgan train ...` or `normgan search ...`."
-    parser = _parser()
+    parser, argv = _parser(), sys.argv[1:] if argv is None else list(argv)
     args = vars(parser.parse_args(argv))
-    command, out, verbose = args.pop("command"), args.pop("out_dir"), args.pop("verbose")
+    command, out, verbose, backend = (args.pop(name) for name in ("command", "out_dir", "verbose", "backend"))
     try:
+        if backend not in (None, BACKEND): return _on_backend(backend, argv)
         return (_train if command == "train" else _search)(args, out, verbose)
     except ArgumentError as error:  # bad settings, found before any training: named by their option
         flag = _option(parser, command, error.name)

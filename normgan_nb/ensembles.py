@@ -11,6 +11,7 @@ import tensorflow as tf
 from keras import ops
 from keras.utils import normalize
 
+from .backends import stateless_normal
 from .checks import argument_error, check_list, check_positive_int, is_int, serializable
 from .data import make_dataset
 from .gan import GAN
@@ -174,7 +175,7 @@ class EnsembleGAN(GAN):
 
     def sample_noise(self, batch_size, step):
         "Each member's noise, as the GAN of its seed draws it: shape (batch, members, noise_dim)."
-        return ops.stack([tf.random.stateless_normal((batch_size, self.noise_dim), seed=self.step_seed(step, seed))
+        return ops.stack([stateless_normal((batch_size, self.noise_dim), self.step_seed(step, seed))
                           for seed in self.seeds], axis=1)
 
 

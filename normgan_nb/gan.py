@@ -20,6 +20,8 @@ import tensorflow as tf
 from fastcore.basics import patch_to
 from keras import ops
 
+from .backends import (BACKEND, apply_gradients, cond_with_updates, fold_in, joint_optimizer, replica_id, replica_objective,
+                                 scanned_train_function, stateless_normal, stateless_train_step, value_and_gradients)
 from .losses import GAN_LOSSES, GradientPenalty, get_gan_loss
 from .checks import ArgumentError, argument_error, check_number, check_positive_int, is_int, serializable
 from .regularizers import as_weight_penalty
@@ -46,11 +48,6 @@ def _check_shapes(generator, discriminator):
     if made != taken:
         raise ArgumentError("discriminator", f"to take the generator's samples, of shape {made}",
                             f"a discriminator of input shape {taken}")
-
-
-def _replica_objective(per_example_loss, penalty, members=1):
-    "What one replica minimizes: the data loss over the global batch (summed over `members`) plus its share of the penalty."
-    return tf.nn.compute_average_loss(per_example_loss) * members + tf.nn.scale_regularization_loss(penalty)
 
 
 @serializable
@@ -120,6 +117,7 @@ def compile(self,
     self.n_critic = check_positive_int(n_critic, "n_critic")
     self.d_optimizer.build(self.discriminator.trainable_variables)
     self.g_optimizer.build(self.generator.trainable_variables)
+    self.optimizer = joint_optimizer(self.d_optimizer, self.g_optimizer)  # where Keras's JAX trainer reads them
 
 # %% ../nbs/05_gan.ipynb #a92f86c7
 @patch_to(GAN)
@@ -128,7 +126,7 @@ def sample_noise(self,
                  step,  # an integer that changes every step
                 ):
     "Standard normal noise, fixed by the GAN's seed, `step` and the replica's id."
-    return tf.random.stateless_normal((batch_size, self.noise_dim), seed=self.step_seed(step))
+    return stateless_normal((batch_size, self.noise_dim), self.step_seed(step))
 
 
 @patch_to(GAN)
@@ -137,10 +135,8 @@ def step_seed(self,
               seed:int|None=None,  # the seed to start from (None: the GAN's)
              ):
     "A stateless seed (shape (2,)) from the GAN's seed (or `seed`), `step` and the replica's id."
-    replica = tf.distribute.get_replica_context()
-    replica_id = 0 if replica is None else replica.replica_id_in_sync_group
     seed = self.seed if seed is None else seed
-    return tf.random.experimental.stateless_fold_in(ops.stack([seed, ops.cast(step, "int32")]), replica_id)
+    return fold_in(ops.stack([seed, ops.cast(step, "int32")]), replica_id())
 
 
 @patch_to(GAN)
@@ -157,7 +153,7 @@ def discriminator_objective(self,
     per_example = self.gan_loss.discriminator(logits[:n], logits[n:])
     gradient_penalty = 0.0
     if self.gradient_penalty is not None:  # its random points get their own stream of the step's seed
-        seed = tf.random.experimental.stateless_fold_in(self.step_seed(step), 1)
+        seed = fold_in(self.step_seed(step), 1)
         gradient_penalty = self.gradient_penalty(self.discriminator, real, fake, seed, example_axes=self.example_axes)
     return per_example, gradient_penalty, _total_penalty(self.discriminator, self.d_penalty)
 
@@ -176,33 +172,20 @@ def _unpack_batch(data):
     return data, None
 
 
-def _update(optimizer, objective, tape, variables):
-    "Step `optimizer` on the gradient of `objective`, recorded on `tape`, with respect to `variables` only."
-    optimizer.apply_gradients(zip(tape.gradient(objective, variables), variables))
-
-
-def _cond_with_updates(pred, true_fn, false_fn, args=()):
-    "`tf.cond(pred, true_fn, false_fn)` on `args` for branches that update variables, also in `tf.distribute` replicas."
-    if pred is True: return true_fn(*args)  # nothing to decide: no branch in the graph
-    context = tf.distribute.get_replica_context()
-    if not tf.distribute.has_strategy() or context is None:
-        return tf.cond(pred, lambda: true_fn(*args), lambda: false_fn(*args))
-    # In a replica, `apply_gradients` inside a branch fails ("merge_call called while defining a new graph"), as it
-    # must synchronize the replicas. So, as Keras's LossScaleOptimizer skips steps, take the branch in cross-replica
-    # context and run it from there in every replica, on that replica's `args`; `pred` is the same in all of them.
-    def cross_replica(strategy, pred, *args):
-        run = lambda fn: strategy.extended.call_for_each_replica(fn, args=args)
-        return tf.cond(strategy.experimental_local_results(pred)[0], lambda: run(true_fn), lambda: run(false_fn))
-    return context.merge_call(cross_replica, args=(pred, *args))
+def _update(optimizer, objective, variables):
+    "Step `optimizer` on the gradient of `objective()`'s value with respect to `variables` only; its other values."
+    _, values, gradients = value_and_gradients(objective, variables)
+    apply_gradients(optimizer, gradients, variables)
+    return values
 
 
 @patch_to(GAN)
 def generator_step(self, noise):
     "One update of G's weights (and of their moving average) on `noise`; returns G's loss and penalty."
-    with tf.GradientTape() as tape:  # G's loss goes through D, but only G's weights are updated
+    def objective():  # G's loss goes through D, but only G's weights are updated
         g_loss, g_penalty = self.generator_objective(noise)
-        g_objective = self.g_optimizer.scale_loss(_replica_objective(g_loss, g_penalty, self.members))
-    _update(self.g_optimizer, g_objective, tape, self.generator.trainable_variables)
+        return self.g_optimizer.scale_loss(replica_objective(g_loss, g_penalty, self.members)), (g_loss, g_penalty)
+    g_loss, g_penalty = _update(self.g_optimizer, objective, self.generator.trainable_variables)
     if self.ema_generator is not None:
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
             average.assign(self.ema_decay * average + (1 - self.ema_decay) * weight)
@@ -215,7 +198,14 @@ def _no_generator_step(loss_dtype, penalty_dtype):
 
 
 @patch_to(GAN)
-def train_step(self, data):
+def train_step(self, *args):
+    "Keras's training step: `update(data)`; on JAX, `update` as a pure function of `(state, data)`."
+    if BACKEND == "jax": return stateless_train_step(self.update, self, *args)
+    return self.update(*args)
+
+
+@patch_to(GAN)
+def update(self, data):
     "One discriminator update, then one generator update if it is due; the logs."
     real, noise = _unpack_batch(data)
     # 0. The step number, read once: D's update count *before* this step's D update (0, 1, 2, ...). It seeds this
@@ -224,17 +214,18 @@ def train_step(self, data):
     step = ops.convert_to_tensor(self.d_optimizer.iterations)
     g_due = self.n_critic == 1 or ops.equal((step + 1) % self.n_critic, 0)
     if noise is None: noise = self.sample_noise(ops.shape(real)[0], step)
-    # 1. Train the discriminator: real vs fake, plus D's penalties. The fakes are made outside the tape, and the
-    #    update touches D's weights only.
+    # 1. Train the discriminator: real vs fake, plus D's penalties. The fakes are made outside the differentiated
+    #    objective, and the update touches D's weights only.
     fake = self.generator(noise, training=True)
-    with tf.GradientTape() as tape:
+    def d_objective():
         d_loss, gradient_penalty, d_penalty = self.discriminator_objective(real, fake, step)
-        d_objective = self.d_optimizer.scale_loss(_replica_objective(d_loss + gradient_penalty, d_penalty, self.members))
-    _update(self.d_optimizer, d_objective, tape, self.discriminator.trainable_variables)
+        objective = replica_objective(d_loss + gradient_penalty, d_penalty, self.members)
+        return self.d_optimizer.scale_loss(objective), (d_loss, gradient_penalty, d_penalty)
+    d_loss, gradient_penalty, d_penalty = _update(self.d_optimizer, d_objective, self.discriminator.trainable_variables)
     # 2. Train the generator, if due, to fool the updated D (note that we should *not* update the weights of the
-    #    discriminator!): `generator_step`'s tape and update touch G's weights only.
+    #    discriminator!): `generator_step` differentiates and updates G's weights only.
     skip = lambda noise: _no_generator_step(self.discriminator.dtype, self.generator.dtype)
-    g_logs = _cond_with_updates(g_due, self.generator_step, skip, args=(noise,))
+    g_logs = cond_with_updates(g_due, self.generator_step, skip, args=(noise,))
     # 3. Log the unscaled values, all here. `Mean` averages them over steps and replicas; G's values count only on
     #    the steps G trained. Without a gradient penalty, d_gp is never updated and reads 0.
     logs = {"d_loss": ops.mean(d_loss), "d_penalty": d_penalty, **g_logs}
@@ -335,6 +326,13 @@ def _maybe_symbolic_build(self, iterator=None, data_batch=None):
     "Nothing to build, under any strategy: the networks are built when the GAN is made, the optimizers in `compile`."
 
 
+def _jax_train_function(gan, force):
+    "On JAX: the steps of a call in one compiled `lax.scan`, unless Keras's trainer should decide (eager, distributed)."
+    if gan.run_eagerly or not gan.jit_compile or keras.distribution.distribution() is not None:
+        return super(GAN, gan).make_train_function(force)
+    if gan.train_function is None or force: gan.train_function = scanned_train_function(gan)
+
+
 def _own_loop(strategy):
     "Whether `fit` runs the package's loop under `strategy`: several processes, or several devices of one process."
     return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) or strategy.num_replicas_in_sync > 1
@@ -343,6 +341,7 @@ def _own_loop(strategy):
 @patch_to(GAN)
 def make_train_function(self, force=False):
     "Keras's training function; under several replicas, a loop of `steps_per_execution` steps that works there."
+    if BACKEND == "jax": return _jax_train_function(self, force)
     if not _own_loop(self.distribute_strategy): return super(GAN, self).make_train_function(force)
     if self.train_function is not None and not force: return self.train_function
     strategy = self.distribute_strategy

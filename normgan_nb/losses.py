@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 import keras
-import tensorflow as tf
 from keras import ops
 
+from .backends import input_gradient, stateless_uniform
 from .checks import check_choice, check_number, serializable
 
 # %% auto #0
@@ -127,10 +127,10 @@ class GradientPenalty:
         if self.kind == "r1": return real
         if self.kind == "r2": return fake
         if self.kind == "dragan":
-            noise = tf.random.stateless_uniform(ops.shape(real), seed=seed, dtype=real.dtype)
+            noise = stateless_uniform(ops.shape(real), seed, dtype=real.dtype)
             return real + self.dragan_scale * ops.std(real) * noise
-        shape = tf.concat([tf.shape(real)[:example_axes], tf.ones([len(real.shape) - example_axes], "int32")], axis=0)
-        t = tf.random.stateless_uniform(shape, seed=seed, dtype=real.dtype)
+        shape = (*ops.shape(real)[:example_axes], *[1] * (len(real.shape) - example_axes))  # one t per example
+        t = stateless_uniform(shape, seed, dtype=real.dtype)
         return t * real + (1 - t) * fake
 
     def __call__(self,
@@ -142,10 +142,7 @@ class GradientPenalty:
                 ):
         "The penalty of each example, shape (batch,) (or the examples flattened, batch-major)."
         x = ops.stop_gradient(self.points(real, ops.stop_gradient(fake), seed, example_axes))  # one t per example
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            total = ops.sum(discriminator(x, training=True))
-        gradient = tape.gradient(total, x)
+        gradient = input_gradient(lambda x: discriminator(x, training=True), x)
         norm = safe_l2_norm(ops.reshape(gradient, (-1, *gradient.shape[example_axes:])))
         weight = ops.convert_to_tensor(self.weight, dtype=norm.dtype)  # in the gradient's dtype, as Keras's L2
         if self.kind in ("r1", "r2"): return 0.5 * weight * ops.square(norm)

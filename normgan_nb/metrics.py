@@ -11,11 +11,12 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 from fastcore.basics import patch_to
+from keras import ops
 from sklearn.metrics import pairwise_distances
 
 from .data import DIGITS_TRAIN, PACGAN_MIXTURES, grid_modes, load_data, load_digit_images, ring_modes
+from .backends import input_gradient
 from .checks import ArgumentError, argument_error, check_number, check_positive_int
 from .regularizers import kernel_norms, penalized_weights
 
@@ -105,12 +106,9 @@ def discriminator_gradient_norm(discriminator:keras.Model,  # returns one logit 
                                 samples:np.ndarray,  # real samples
                                ) -> float:
     "Mean over `samples` of the L2 norm of the gradient of D's logit with respect to its input."
-    x = tf.convert_to_tensor(samples, "float32")
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        total = tf.reduce_sum(discriminator(x, training=False))  # each logit depends on its own sample only
-    grads = tf.reshape(tape.gradient(total, x), (len(samples), -1))
-    return float(tf.reduce_mean(tf.norm(grads, axis=1)))
+    x = ops.convert_to_tensor(samples, "float32")  # each logit depends on its own sample only:
+    grads = ops.reshape(input_gradient(lambda x: discriminator(x, training=False), x), (len(samples), -1))
+    return float(ops.mean(ops.norm(grads, axis=1)))
 
 # %% ../nbs/07_metrics.ipynb #63ddf9c1
 DIGIT_CLASSIFIER = Path(str(files("normgan_nb") / "assets" / "digit_classifier.weights.h5"))

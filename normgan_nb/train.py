@@ -26,6 +26,7 @@ import tensorflow as tf
 
 from .checks import (ArgumentError, argument_error, check_choice, check_number, check_positive_int, is_int,
                                one_of)
+from .backends import BACKEND
 from .data import DATASETS, load_data, make_dataset
 from .gan import GAN, GAN_METRICS
 from .losses import GAN_LOSSES, GRADIENT_PENALTIES, GradientPenalty
@@ -409,7 +410,7 @@ def _write_outputs(gan, history, config, out, seconds, interrupted, reference, d
     quality = sample_quality(gan, config.data, seed=config.seed) if config.data in QUALITY_METRICS else {}
     metrics = {"config": dataclasses.asdict(config), "steps_done": steps_done, "interrupted": interrupted,
                "diverged": diverged, "final": {name: values[-1] for name, values in history.items() if values},
-               "quality": quality, "seconds": round(seconds, 2), "history": history,
+               "quality": quality, "seconds": round(seconds, 2), "backend": BACKEND, "history": history,
                "weight_norms": {name: kernel_norms(getattr(gan, name)) for name in ("generator", "discriminator")}}
     write_json(out / "metrics.json", metrics)
     return finite_or_none(metrics)
@@ -442,6 +443,9 @@ def make_strategy(strategy:str|tf.distribute.Strategy|None=None,  # a name in `S
     "The `tf.distribute` strategy to train under (None and 'default': TensorFlow's default strategy, one device)."
     if isinstance(strategy, tf.distribute.Strategy): return strategy
     check_choice(strategy or "default", "strategy", STRATEGIES)
+    if BACKEND != "tensorflow" and strategy not in (None, "default"):
+        raise ArgumentError("strategy", "to be 'default' on Keras's JAX backend: the other strategies are TensorFlow's "
+                            "tf.distribute (JAX's keras.distribution needs no strategy)", f"{strategy!r} on JAX")
     if strategy == "mirrored": return tf.distribute.MirroredStrategy()
     if strategy == "multiworker":
         if "TF_CONFIG" not in os.environ:
