@@ -39,7 +39,7 @@ def grid_modes(side:int=5,  # Gaussians per row and per column
 def sample_mixture(modes:np.ndarray,  # centers, shape (n_modes, dim)
                    n:int,  # number of samples
                    std:float,  # standard deviation of every Gaussian
-                   seed:int=0,  # seed of the draw
+                   seed:int=0,  # seed of the draw (or a tuple of ints, as NumPy's `default_rng` takes)
                   ) -> np.ndarray:
     "`n` samples of an equal-weight mixture of isotropic Gaussians at `modes`, float32."
     rng = np.random.default_rng(seed)
@@ -187,17 +187,17 @@ DATASETS = ("digits", "digits28", "ring", "grid", *PACGAN_MIXTURES, "mnist", "fa
 
 def load_data(name:str,  # one of `DATASETS`, or the path of a .npy/.npz file of samples
               split:str="train",  # for digits/MNIST: "train", "test" or "all"
-              seed:int=0,  # seed of the 2-D mixtures (the test split uses seed + 1)
+              seed:int=0,  # seed of the 2-D mixtures (the test split draws from (seed, 1), which no training seed gives)
               n:int|None=None,  # number of samples of a 2-D mixture (None: 2,500; `PACGAN_SAMPLES` for PacGAN's)
              ) -> np.ndarray:
     "The samples of a data set, scaled for a `tanh` generator."
+    if split == "test": seed = (seed, 1)  # NumPy's generator of a sequence of ints: a stream of its own
     if name in ("ring", "grid"):
         sampler = ring_of_gaussians if name == "ring" else grid_of_gaussians
-        return sampler(2500 if n is None else check_positive_int(n, "n"), seed=seed + (split == "test"))
+        return sampler(2500 if n is None else check_positive_int(n, "n"), seed=seed)
     if name in PACGAN_MIXTURES:
         modes, std = PACGAN_MIXTURES[name]
-        return sample_mixture(modes, PACGAN_SAMPLES if n is None else check_positive_int(n, "n"), std,
-                              seed + (split == "test"))
+        return sample_mixture(modes, PACGAN_SAMPLES if n is None else check_positive_int(n, "n"), std, seed)
     if name == "digits": return load_digit_images(8, split)
     if name == "digits28": return load_digit_images(28, split)
     if name in MNIST_KINDS: return load_mnist(name, split)

@@ -8,15 +8,31 @@ from __future__ import annotations
 import math
 
 import keras
+import numpy as np
 from keras import ops
 from keras.utils import normalize
 
 from .checks import argument_error, check_choice, check_number, check_positive_int, is_int, serializable, one_of
 
 # %% auto #0
-__all__ = ['NORMALIZATIONS', 'PACGAN_NORMALIZATIONS', 'mlp_generator', 'ClipWeights', 'mlp_discriminator',
-           'LeanSpectralNormalization', 'FaithfulSpectralNormalization', 'dcgan_generator', 'dcgan_discriminator',
-           'Maxout', 'pacgan_generator', 'pacgan_discriminator']
+__all__ = ['SEED_STREAMS', 'NORMALIZATIONS', 'PACGAN_NORMALIZATIONS', 'layer_seeds', 'mlp_generator', 'ClipWeights',
+           'mlp_discriminator', 'LeanSpectralNormalization', 'FaithfulSpectralNormalization', 'dcgan_generator',
+           'dcgan_discriminator', 'Maxout', 'pacgan_generator', 'pacgan_discriminator']
+
+# %% ../nbs/02_models.ipynb #925fe43d
+SEED_STREAMS = ("generator", "discriminator", "power iteration")  # the random streams a network's seed feeds
+
+
+def layer_seeds(seed:int|None,  # the network's seed (None: unseeded)
+                stream:str,  # which of the network's random streams: one of `SEED_STREAMS`
+                n:int,  # how many layers draw from it
+               ) -> list:
+    "`n` initializer seeds, one per layer, from NumPy's `SeedSequence` of (seed, stream, layer): no arithmetic that two networks could share."
+    check_choice(stream, "stream", SEED_STREAMS)
+    if seed is None: return [None] * n
+    if not is_int(seed) or seed < 0: raise argument_error("seed", "to be an int >= 0 or None", seed)
+    return [int(np.random.SeedSequence((int(seed), SEED_STREAMS.index(stream), layer)).generate_state(1)[0] >> 1)
+            for layer in range(n)]
 
 # %% ../nbs/02_models.ipynb #c35bc8b2
 def _check_shape(data_shape):
@@ -27,9 +43,17 @@ def _check_shape(data_shape):
     return shape
 
 
-def _dense(units, activation, regularizer, seed, index):
-    "A Dense layer whose Glorot-uniform initial kernel is fixed by `seed` (None: unseeded)."
-    init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + index)
+def _check_sizes(data_shape, hidden=(), **sizes):
+    "`data_shape` as `_check_shape` gives it, once every width in `hidden` and every named size is a positive int."
+    shape = _check_shape(data_shape)
+    for width in hidden: check_positive_int(width, "hidden")
+    for name, size in sizes.items(): check_positive_int(size, name)
+    return shape
+
+
+def _dense(units, activation, regularizer, seed):
+    "A Dense layer whose Glorot-uniform initial kernel is fixed by the layer's `seed` (None: unseeded)."
+    init = keras.initializers.GlorotUniform(seed=seed)
     return keras.layers.Dense(units, activation=activation, kernel_initializer=init,
                               kernel_regularizer=regularizer)
 
@@ -43,12 +67,11 @@ def mlp_generator(data_shape=(8, 8, 1),  # shape of one sample, e.g. (28, 28, 1)
                   name:str="generator",
                  ) -> keras.Sequential:
     "The article's generator: noise -> Dense ReLU layers -> Dense tanh, reshaped to `data_shape`."
-    shape = _check_shape(data_shape)
-    check_positive_int(noise_dim, "noise_dim")
-    for w in hidden: check_positive_int(w, "hidden")
+    shape = _check_sizes(data_shape, hidden, noise_dim=noise_dim)
+    seeds = layer_seeds(seed, "generator", len(hidden) + 1)
     layers = [keras.Input((noise_dim,))]
-    layers += [_dense(w, "relu", kernel_regularizer, seed, i) for i, w in enumerate(hidden)]
-    layers += [_dense(math.prod(shape), output_activation, kernel_regularizer, seed, len(hidden)),
+    layers += [_dense(w, "relu", kernel_regularizer, s) for w, s in zip(hidden, seeds)]
+    layers += [_dense(math.prod(shape), output_activation, kernel_regularizer, seeds[-1]),
                keras.layers.Reshape(shape)]
     return keras.Sequential(layers, name=name)
 
@@ -76,9 +99,9 @@ def _constrained(layer, normalization, clip):
     return layer
 
 
-def _discriminator_layers(units, activation, regularizer, seed, index, normalization, clip):
-    "One hidden (or output) layer of D, with its normalization and constraint."
-    dense = _constrained(_dense(units, None if normalization == "layer" else activation, regularizer, seed, index), normalization, clip)
+def _discriminator_layers(units, activation, regularizer, seed, normalization, clip):
+    "One hidden (or output) layer of D, its initial kernel fixed by `seed`, with its normalization and constraint."
+    dense = _constrained(_dense(units, None if normalization == "layer" else activation, regularizer, seed), normalization, clip)
     if normalization == "layer" and activation is not None:
         return [dense, keras.layers.LayerNormalization(), keras.layers.Activation(activation)]
     return [dense]
@@ -86,10 +109,9 @@ def _discriminator_layers(units, activation, regularizer, seed, index, normaliza
 
 def _seed_power_iterations(model, seed):
     "Spectral normalization starts its power iteration from an unseeded random vector: draw it from `seed` instead."
-    spectral = (keras.layers.SpectralNormalization, FaithfulSpectralNormalization)
-    for index, layer in enumerate(l for l in model.layers if isinstance(l, spectral)):
-        u = layer.vector_u
-        u.assign(keras.random.normal(u.shape, seed=None if seed is None else seed + 1000 + index, dtype=u.dtype))
+    spectral = [l for l in model.layers if isinstance(l, (keras.layers.SpectralNormalization, FaithfulSpectralNormalization))]
+    for layer, layer_seed in zip(spectral, layer_seeds(seed, "power iteration", len(spectral))):
+        layer.vector_u.assign(keras.random.normal(layer.vector_u.shape, seed=layer_seed, dtype=layer.vector_u.dtype))
 
 
 def mlp_discriminator(data_shape=(8, 8, 1),  # shape of one sample
@@ -101,13 +123,13 @@ def mlp_discriminator(data_shape=(8, 8, 1),  # shape of one sample
                       weight_clip:float|None=None,  # clip every weight into [-c, c] after each update (None: no clipping)
                      ) -> keras.Sequential:
     "The article's discriminator, flattened and returning a logit: sample -> Dense ReLU layers -> Dense 1."
-    shape = _check_shape(data_shape)
-    for w in hidden: check_positive_int(w, "hidden")
+    shape = _check_sizes(data_shape, hidden)
     check_choice(normalization, "normalization", NORMALIZATIONS)
+    seeds = layer_seeds(seed, "discriminator", len(hidden) + 1)
     layers = [keras.Input(shape), keras.layers.Flatten()]
-    for i, width in enumerate(hidden):
-        layers += _discriminator_layers(width, "relu", kernel_regularizer, seed, i, normalization, weight_clip)
-    layers += _discriminator_layers(1, None, kernel_regularizer, seed, len(hidden), normalization, weight_clip)
+    for width, layer_seed in zip(hidden, seeds):
+        layers += _discriminator_layers(width, "relu", kernel_regularizer, layer_seed, normalization, weight_clip)
+    layers += _discriminator_layers(1, None, kernel_regularizer, seeds[-1], normalization, weight_clip)
     model = keras.Sequential(layers, name=name)
     _seed_power_iterations(model, seed)
     return model
@@ -179,8 +201,9 @@ class FaithfulSpectralNormalization(keras.layers.Wrapper):
     def get_config(self): return {**super().get_config(), "power_iterations": self.power_iterations}
 
 # %% ../nbs/02_models.ipynb #b30a44a3
-def _conv_seeded(layer_class, filters, stride, seed, index, **kwargs):
-    init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + index)
+def _conv_seeded(layer_class, filters, stride, seed, **kwargs):
+    "A 4x4 convolution (or transposed convolution) whose Glorot-uniform initial kernel is fixed by the layer's `seed`."
+    init = keras.initializers.GlorotUniform(seed=seed)
     return layer_class(filters, 4, strides=stride, padding="same", kernel_initializer=init, **kwargs)
 
 
@@ -197,12 +220,11 @@ def dcgan_generator(data_shape=(28, 28, 1),  # (side, side, channels), side a mu
                     name:str="generator",
                    ) -> keras.Sequential:
     "DCGAN's generator for small images: Dense -> (side/4)^2 x 2f -> transposed convs -> tanh image."
-    shape = _check_shape(data_shape); _check_side(shape)
-    check_positive_int(noise_dim, "noise_dim"); check_positive_int(filters, "filters")
-    side = shape[0] // 4
-    dense = _dense(side * side * 2 * filters, None, kernel_regularizer, seed, 0)
-    up = _conv_seeded(keras.layers.Conv2DTranspose, filters, 2, seed, 1, kernel_regularizer=kernel_regularizer)
-    out = _conv_seeded(keras.layers.Conv2DTranspose, shape[-1], 2, seed, 2, activation="tanh", kernel_regularizer=kernel_regularizer)
+    shape = _check_sizes(data_shape, noise_dim=noise_dim, filters=filters); _check_side(shape)
+    side, seeds = shape[0] // 4, layer_seeds(seed, "generator", 3)
+    dense = _dense(side * side * 2 * filters, None, kernel_regularizer, seeds[0])
+    up = _conv_seeded(keras.layers.Conv2DTranspose, filters, 2, seeds[1], kernel_regularizer=kernel_regularizer)
+    out = _conv_seeded(keras.layers.Conv2DTranspose, shape[-1], 2, seeds[2], activation="tanh", kernel_regularizer=kernel_regularizer)
     return keras.Sequential([keras.Input((noise_dim,)), dense, keras.layers.BatchNormalization(), keras.layers.ReLU(),
                              keras.layers.Reshape((side, side, 2 * filters)), up, keras.layers.BatchNormalization(),
                              keras.layers.ReLU(), out], name=name)
@@ -217,15 +239,15 @@ def dcgan_discriminator(data_shape=(28, 28, 1),  # (side, side, channels), side 
                         weight_clip:float|None=None,  # clip every weight into [-c, c] after each update
                        ) -> keras.Sequential:
     "DCGAN's discriminator for small images: two stride-2 convolutions with leaky ReLU, then a Dense logit."
-    shape = _check_shape(data_shape); _check_side(shape); check_positive_int(filters, "filters")
+    shape = _check_sizes(data_shape, filters=filters); _check_side(shape)
     check_choice(normalization, "normalization", NORMALIZATIONS)
-    wrap = lambda layer: _constrained(layer, normalization, weight_clip)
+    wrap, seeds = lambda layer: _constrained(layer, normalization, weight_clip), layer_seeds(seed, "discriminator", 3)
     layers = [keras.Input(shape),
-              wrap(_conv_seeded(keras.layers.Conv2D, filters, 2, seed, 0, kernel_regularizer=kernel_regularizer)),
+              wrap(_conv_seeded(keras.layers.Conv2D, filters, 2, seeds[0], kernel_regularizer=kernel_regularizer)),
               keras.layers.LeakyReLU(0.2),
-              wrap(_conv_seeded(keras.layers.Conv2D, 2 * filters, 2, seed, 1, kernel_regularizer=kernel_regularizer))]
+              wrap(_conv_seeded(keras.layers.Conv2D, 2 * filters, 2, seeds[1], kernel_regularizer=kernel_regularizer))]
     if normalization == "layer": layers.append(keras.layers.LayerNormalization(axis=(1, 2, 3)))
-    layers += [keras.layers.LeakyReLU(0.2), keras.layers.Flatten(), wrap(_dense(1, None, kernel_regularizer, seed, 2))]
+    layers += [keras.layers.LeakyReLU(0.2), keras.layers.Flatten(), wrap(_dense(1, None, kernel_regularizer, seeds[2]))]
     model = keras.Sequential(layers, name=name)
     _seed_power_iterations(model, seed)
     return model
@@ -269,9 +291,9 @@ class Maxout(keras.layers.Layer):
 PACGAN_NORMALIZATIONS = (None, "spectral", "faithful_spectral")  # the `normalization`s of `pacgan_discriminator`
 
 
-def _pacgan_init(seed, index):
-    "PacGAN's initial weights, N(0, 0.02²) (`IsotropicGaussian(0.02)`), fixed by `seed` (None: unseeded)."
-    return keras.initializers.RandomNormal(stddev=0.02, seed=None if seed is None else seed + index)
+def _pacgan_init(seed):
+    "PacGAN's initial weights, N(0, 0.02²) (`IsotropicGaussian(0.02)`), fixed by the layer's `seed` (None: unseeded)."
+    return keras.initializers.RandomNormal(stddev=0.02, seed=seed)
 
 
 def pacgan_generator(data_shape=(2,),  # shape of one sample
@@ -282,15 +304,13 @@ def pacgan_generator(data_shape=(2,),  # shape of one sample
                      name:str="generator",
                     ) -> keras.Sequential:
     "PacGAN's generator for the 2-D mixtures: noise -> [Dense, batch norm, ReLU] x 4 -> linear Dense, N(0, 0.02²) weights."
-    shape = _check_shape(data_shape)
-    check_positive_int(noise_dim, "noise_dim")
-    for w in hidden: check_positive_int(w, "hidden")
-    layers = [keras.Input((noise_dim,))]
-    for i, width in enumerate(hidden):  # the batch norm's shift is the layer's bias; Blocks' epsilon and 0.95 moving average
-        layers += [keras.layers.Dense(width, use_bias=False, kernel_initializer=_pacgan_init(seed, i),
+    shape = _check_sizes(data_shape, hidden, noise_dim=noise_dim)
+    layers, seeds = [keras.Input((noise_dim,))], layer_seeds(seed, "generator", len(hidden) + 1)
+    for width, layer_seed in zip(hidden, seeds):  # the batch norm's shift is the layer's bias; Blocks' epsilon and 0.95 moving average
+        layers += [keras.layers.Dense(width, use_bias=False, kernel_initializer=_pacgan_init(layer_seed),
                                       kernel_regularizer=kernel_regularizer),
                    keras.layers.BatchNormalization(momentum=0.95, epsilon=1e-4), keras.layers.ReLU()]
-    layers += [keras.layers.Dense(math.prod(shape), kernel_initializer=_pacgan_init(seed, len(hidden)),
+    layers += [keras.layers.Dense(math.prod(shape), kernel_initializer=_pacgan_init(seeds[-1]),
                                   kernel_regularizer=kernel_regularizer), keras.layers.Reshape(shape)]
     return keras.Sequential(layers, name=name)
 
@@ -304,18 +324,16 @@ def pacgan_discriminator(data_shape=(2,),  # shape of one sample; (2 m,) for m p
                          name:str="discriminator",
                         ) -> keras.Sequential:
     "PacGAN's discriminator for the 2-D mixtures: sample -> 3 maxout layers (200 units, 5 pieces) -> a linear logit."
-    shape = _check_shape(data_shape)
-    for w in hidden: check_positive_int(w, "hidden")
-    check_positive_int(pieces, "pieces")
+    shape = _check_sizes(data_shape, hidden, pieces=pieces)
     if normalization not in PACGAN_NORMALIZATIONS:
         raise argument_error("normalization", f"to be one of {one_of(PACGAN_NORMALIZATIONS)}: spectral normalization "
                              "wraps each layer's linear map, while layer normalization would have to go inside the maxout "
                              "units, which PacGAN's discriminator does not define", normalization)
     wrap = lambda layer: _constrained(layer, normalization, None)
-    layers = [keras.Input(shape), keras.layers.Flatten()]
-    layers += [wrap(Maxout(w, pieces, kernel_initializer=_pacgan_init(seed, i), kernel_regularizer=kernel_regularizer))
-               for i, w in enumerate(hidden)]
-    layers.append(wrap(keras.layers.Dense(1, kernel_initializer=_pacgan_init(seed, len(hidden)),
+    layers, seeds = [keras.Input(shape), keras.layers.Flatten()], layer_seeds(seed, "discriminator", len(hidden) + 1)
+    layers += [wrap(Maxout(w, pieces, kernel_initializer=_pacgan_init(s), kernel_regularizer=kernel_regularizer))
+               for w, s in zip(hidden, seeds)]
+    layers.append(wrap(keras.layers.Dense(1, kernel_initializer=_pacgan_init(seeds[-1]),
                                           kernel_regularizer=kernel_regularizer)))
     model = keras.Sequential(layers, name=name)
     _seed_power_iterations(model, seed)

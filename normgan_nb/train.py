@@ -203,7 +203,7 @@ def build_gan(config:RunConfig,  # the run's settings
     "The GAN of `config` for `data_shape`, compiled as `config` says: tanh output for images, linear for points."
     output = "tanh" if len(data_shape) > 1 else None
     widths = {} if config.hidden is None else {"hidden": config.hidden}
-    d_options = dict(seed=config.seed + 1, weight_clip=config.weight_clip, normalization=config.normalization)
+    d_options = dict(seed=config.seed, weight_clip=config.weight_clip, normalization=config.normalization)
     if config.model == "dcgan":
         generator = dcgan_generator(data_shape, config.noise_dim, seed=config.seed)
         discriminator = dcgan_discriminator(data_shape, **d_options)
@@ -212,7 +212,7 @@ def build_gan(config:RunConfig,  # the run's settings
             raise ArgumentError("model", "to be 'mlp' or 'dcgan' for images (PacGAN's networks are for points)",
                                 f"model='pacgan' for samples of shape {tuple(data_shape)}")
         generator = pacgan_generator(data_shape, config.noise_dim, seed=config.seed, **widths)
-        discriminator = pacgan_discriminator(data_shape, seed=config.seed + 1, normalization=config.normalization, **widths)
+        discriminator = pacgan_discriminator(data_shape, seed=config.seed, normalization=config.normalization, **widths)
     else:
         generator = mlp_generator(data_shape, config.noise_dim, seed=config.seed, output_activation=output, **widths)
         discriminator = mlp_discriminator(data_shape, **d_options, **widths)
