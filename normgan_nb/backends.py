@@ -97,11 +97,11 @@ class _Scope(keras.StatelessScope):
         for key, value in updates.items(): self.assigned[key].assign(value)
 
 
-def _differentiate(fn, argument, values=None):
+def _differentiate(fn, argument, ids=None):
     "Runs `fn(argument)` -> (value, aux) in a `_Scope` under `jax.value_and_grad`; the value, aux and the gradient."
-    scopes = []
+    scopes = []  # `argument` is the values of the variables of `ids`, if given
     def traced(argument):
-        scopes.append(scope := _Scope(values(argument) if values else None))
+        scopes.append(scope := _Scope(dict(zip(ids, argument)) if ids else None))
         with scope: value, aux = fn(argument)
         return value, (aux, scope.updates())
     (value, (aux, updates)), gradient = jax.value_and_grad(traced, has_aux=True)(argument)
@@ -116,8 +116,7 @@ def value_and_gradients(objective,  # () -> (value, aux): a scalar to differenti
     if BACKEND == "tensorflow":
         with tf.GradientTape() as tape: value, aux = objective()
         return value, aux, tape.gradient(value, variables)
-    ids = [id(v) for v in variables]
-    return _differentiate(lambda _: objective(), [v.value for v in variables], lambda values: dict(zip(ids, values)))
+    return _differentiate(lambda _: objective(), [v.value for v in variables], [id(v) for v in variables])
 
 
 def input_gradient(fn,  # a function of `x`, e.g. a discriminator called with training=True
@@ -138,6 +137,7 @@ def apply_gradients(optimizer:keras.optimizers.Optimizer,  # steps `variables`
                    ):
     "One step of `optimizer`; on JAX by `stateless_apply`, whose loss-scale branch `ops.cond` can take in a compiled step."
     if BACKEND == "tensorflow": return optimizer.apply_gradients(zip(gradients, variables))
+    if not optimizer.built: optimizer.build(variables)  # as `apply_gradients` builds it on first use
     trained, state = optimizer.stateless_apply([v.value for v in optimizer.variables], gradients,
                                                [v.value for v in variables])
     for variable, value in zip([*variables, *optimizer.variables], [*trained, *state]): variable.assign(value)
