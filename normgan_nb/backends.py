@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import importlib.util
+import weakref
 
 import keras
 from keras import ops
@@ -16,7 +17,7 @@ from .checks import ArgumentError, check_choice
 # %% auto #0
 __all__ = ['BACKENDS', 'BACKEND', 'check_backend', 'fold_in', 'stateless_normal', 'stateless_uniform', 'value_and_gradients',
            'input_gradient', 'apply_gradients', 'cond_with_updates', 'replica_objective', 'replica_id',
-           'stateless_train_step', 'joint_optimizer', 'scanned_train_function']
+           'stateless_train_step', 'joint_optimizer', 'scanned_train_function', 'inference']
 
 # %% ../nbs/00a_backends.ipynb #b7ceec4e
 BACKENDS = ("tensorflow", "jax")  # the Keras backends the package runs on; the first is the default
@@ -243,3 +244,24 @@ def scanned_train_function(model:keras.Model,  # a model compiled for Keras's JA
         for batch in batches: logs, state = one(state, batch)  # the last, shorter call of an epoch
         return logs, state
     return train_function
+
+# %% ../nbs/00a_backends.ipynb #65072746
+_compiled_forward = weakref.WeakKeyDictionary()  # model -> its compiled forward pass (JAX)
+
+
+def _forward(model):
+    "A compiled function of (trainable values, non-trainable values, inputs) -> the outputs of `model` at inference."
+    model_ref = weakref.ref(model)  # the cache must not keep the model alive
+    def forward(trainable, non_trainable, inputs):
+        return model_ref().stateless_call(trainable, non_trainable, inputs, training=False)[0]
+    return jax.jit(forward)
+
+
+def inference(model:keras.Model,  # a built model
+              inputs,  # its inputs (an array, or what the model takes)
+             ):
+    "`model(inputs, training=False)`: eagerly on TensorFlow, as one function compiled per model and shape on JAX."
+    if BACKEND != "jax": return model(inputs, training=False)
+    if model not in _compiled_forward: _compiled_forward[model] = _forward(model)
+    values = [[v.value for v in variables] for variables in (model.trainable_variables, model.non_trainable_variables)]
+    return _compiled_forward[model](*values, inputs)

@@ -20,7 +20,7 @@ import tensorflow as tf
 from fastcore.basics import patch_to
 from keras import ops
 
-from .backends import (BACKEND, apply_gradients, cond_with_updates, fold_in, joint_optimizer, replica_id, replica_objective,
+from .backends import (BACKEND, apply_gradients, cond_with_updates, fold_in, inference, joint_optimizer, replica_id, replica_objective,
                                  scanned_train_function, stateless_normal, stateless_train_step, value_and_gradients)
 from .losses import GAN_LOSSES, GradientPenalty, get_gan_loss
 from .checks import ArgumentError, argument_error, check_number, check_positive_int, is_int, serializable
@@ -283,7 +283,7 @@ def generate(self,
         raise ValueError("Expected a GAN made with ema_decay for ema=True. Received: ema=True, ema_decay=None")
     generator = self.ema_generator if ema or (ema is None and self.ema_generator is not None) else self.generator
     noise = keras.random.normal((n, *self.generator.input_shape[1:]), seed=seed)  # (n, noise_dim), or per member
-    return np.concatenate([ops.convert_to_numpy(generator(noise[i:i + batch_size], training=False))
+    return np.concatenate([ops.convert_to_numpy(inference(generator, noise[i:i + batch_size]))
                            for i in range(0, n, batch_size)])
 
 

@@ -16,7 +16,7 @@ from keras import ops
 from sklearn.metrics import pairwise_distances
 
 from .data import DIGITS_TRAIN, PACGAN_MIXTURES, grid_modes, load_data, load_digit_images, ring_modes
-from .backends import input_gradient
+from .backends import inference, input_gradient
 from .checks import ArgumentError, argument_error, check_number, check_positive_int
 from .regularizers import kernel_norms, penalized_weights
 
@@ -114,15 +114,16 @@ def discriminator_gradient_norm(discriminator:keras.Model,  # returns one logit 
 DIGIT_CLASSIFIER = Path(str(files("normgan_nb") / "assets" / "digit_classifier.weights.h5"))
 
 
-def digit_classifier() -> keras.Model:
+def digit_classifier(initializer:str="glorot_uniform",  # the kernels' initializer ("zeros" when weights are loaded next)
+                    ) -> keras.Model:
     "Conv(32) -> pool -> Conv(64) -> pool -> Dense(64) 'features' -> Dense(10) logits, for 8x8x1 digits."
     inputs = keras.Input((8, 8, 1))
-    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(inputs)
+    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu", kernel_initializer=initializer)(inputs)
     x = keras.layers.MaxPooling2D()(x)
-    x = keras.layers.Conv2D(64, 3, padding="same", activation="relu")(x)
+    x = keras.layers.Conv2D(64, 3, padding="same", activation="relu", kernel_initializer=initializer)(x)
     x = keras.layers.Flatten()(keras.layers.MaxPooling2D()(x))
-    features = keras.layers.Dense(64, activation="relu", name="features")(x)
-    logits = keras.layers.Dense(10, name="logits")(keras.layers.Dropout(0.3)(features))
+    features = keras.layers.Dense(64, activation="relu", name="features", kernel_initializer=initializer)(x)
+    logits = keras.layers.Dense(10, name="logits", kernel_initializer=initializer)(keras.layers.Dropout(0.3)(features))
     return keras.Model(inputs, logits, name="digit_classifier")
 
 
@@ -146,7 +147,7 @@ def load_digit_classifier(path:Path=DIGIT_CLASSIFIER) -> keras.Model:
     if not Path(path).is_file():
         raise FileNotFoundError(f"The digit classifier's weights are missing: expected a file at {path}. "
                                 "Reinstall normgan_nb, or write it with the metrics notebook (NORMGAN_WRITE_ASSETS=1).")
-    classifier = digit_classifier()
+    classifier = digit_classifier("zeros")  # no random draws (on JAX each kernel shape's would compile)
     classifier.load_weights(path)
     return classifier
 
@@ -157,6 +158,15 @@ def _feature_extractor():
     return keras.Model(classifier.input, classifier.get_layer("features").output)
 
 
+def _area_weights(n_in, n_out):
+    "(n_out, n_in): how much of each input pixel each output pixel averages, for area resizing n_in -> n_out."
+    scale = n_in / n_out
+    edges = np.arange(n_out + 1) * scale  # the output pixels' edges, in input pixels
+    pixels = np.arange(n_in)[None, :]
+    overlap = np.minimum(edges[1:, None], pixels + 1) - np.maximum(edges[:-1, None], pixels)
+    return np.clip(overlap, 0, None) / scale
+
+
 def digit_features(images:np.ndarray,  # (N, 8, 8, 1) or (N, 28, 28, 1) images in [-1, 1]
                   ) -> np.ndarray:
     "The 64 features of the shipped digit classifier, shape (N, 64)."
@@ -164,9 +174,10 @@ def digit_features(images:np.ndarray,  # (N, 8, 8, 1) or (N, 28, 28, 1) images i
     if images.ndim != 4 or images.shape[-1] != 1:
         raise ValueError(f"Expected images of shape (N, H, W, 1). Received: shape={images.shape}")
     if images.shape[1:3] != (8, 8):
-        images = keras.ops.convert_to_numpy(keras.ops.image.resize(images, (8, 8), interpolation="area"))
+        rows, columns = _area_weights(images.shape[1], 8), _area_weights(images.shape[2], 8)  # area resizing, as
+        images = np.einsum("ij,njkc,lk->nilc", rows, images, columns).astype("float32")  # TensorFlow's (JAX has none)
     extractor = _feature_extractor()
-    return np.concatenate([keras.ops.convert_to_numpy(extractor(images[i:i + 1024], training=False))
+    return np.concatenate([keras.ops.convert_to_numpy(inference(extractor, images[i:i + 1024]))
                            for i in range(0, len(images), 1024)])
 
 # %% ../nbs/07_metrics.ipynb #b56d9699

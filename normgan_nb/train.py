@@ -562,7 +562,7 @@ def _diverged_message(config, out, diverged):
 def train_run(config:RunConfig,  # the run's settings
               out_dir:str|Path,  # the run folder (created; an unfinished run there is resumed)
               verbose:int=1,  # 0: silent, 1: progress bar, 2: one line per log interval
-              callbacks:list=(),  # more Keras callbacks
+              callbacks:list=(),  # more Keras callbacks, called before the run's own: history.csv keeps the logs they add
               gan:GAN|None=None,  # the GAN to train, built by `build_gan` from `config` (default: built here)
               overwrite:bool=False,  # replace a run of other settings, or a finished run, in `out_dir`
               strategy:str|tf.distribute.Strategy|None=None,  # a name in `STRATEGIES` or a strategy (None: one device)
@@ -591,12 +591,14 @@ def train_run(config:RunConfig,  # the run's settings
         reference = x[:1000] if x.ndim == 2 else None
         guard, history = FiniteGuard(), HistoryLog(out / "history.csv", config.log_every)
         outputs = [history, SampleGrids(out / "samples", config.log_every, seed=config.seed, reference=reference)]
-        standard = [guard, *(outputs if chief else []),  # the history and grids of an epoch are written before its backup
-                    keras.callbacks.BackupAndRestore(out / "backup", double_checkpoint=True, delete_checkpoint=False)]
+        backup = keras.callbacks.BackupAndRestore(out / "backup", double_checkpoint=True, delete_checkpoint=False)
+        # at an epoch's end: finite weights put back, the caller's callbacks (their logs, e.g. `GANScores`'s, go to
+        # history.csv), the history and grids written, and only then the epoch's backup
+        every = [guard, *callbacks, *(outputs if chief else []), backup]
         interrupted, start = False, time.time()
         try:
             gan.fit(dataset, epochs=config.steps // config.log_every, steps_per_epoch=config.log_every,
-                    verbose=verbose if chief else 0, callbacks=standard + list(callbacks))
+                    verbose=verbose if chief else 0, callbacks=every)
         except KeyboardInterrupt:
             interrupted = True
             print(f"\nInterrupted: writing the outputs so far to {out}; run the same command again to resume.",
