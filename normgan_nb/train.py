@@ -295,6 +295,7 @@ def read_history_rows(path:str|Path) -> list:
 # %% ../nbs/08_train.ipynb #0c789d6a
 class FiniteGuard(keras.callbacks.Callback):
     "Stops training at the first non-finite loss or weight, and puts back the last weights that were all finite."
+    async_safe = True  # its batch hook may run in Keras's thread (JAX): it reads the logs and sets stop_training
     def __init__(self):
         super().__init__()
         self.diverged_at = self.finite_step = self.finite_weights = None
@@ -592,6 +593,7 @@ def train_run(config:RunConfig,  # the run's settings
         guard, history = FiniteGuard(), HistoryLog(out / "history.csv", config.log_every)
         outputs = [history, SampleGrids(out / "samples", config.log_every, seed=config.seed, reference=reference)]
         backup = keras.callbacks.BackupAndRestore(out / "backup", double_checkpoint=True, delete_checkpoint=False)
+        backup.async_safe = True  # it saves at epoch ends: its batch hook does nothing (see `FiniteGuard`)
         # at an epoch's end: finite weights put back, the caller's callbacks (their logs, e.g. `GANScores`'s, go to
         # history.csv), the history and grids written, and only then the epoch's backup
         every = [guard, *callbacks, *(outputs if chief else []), backup]
