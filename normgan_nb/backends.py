@@ -181,10 +181,11 @@ def _jax_cond(pred, true_fn, false_fn, args):
 
 # %% ../nbs/00a_backends.ipynb #58374fcb
 def replica_objective(per_example_loss,  # the loss of each example this replica computes
-                      penalty,  # the weight penalty, a scalar
+                      penalty,  # the weight penalty: a scalar, or one per member (ensembles), summed
                       members:int=1,  # GANs trained side by side (ensembles): their mean losses are summed
                      ):
     "What one replica minimizes: the data loss over the global batch (summed over `members`) plus its share of the penalty."
+    penalty = ops.sum(penalty)
     if BACKEND == "jax": return ops.mean(per_example_loss) * members + penalty
     return tf.nn.compute_average_loss(per_example_loss) * members + tf.nn.scale_regularization_loss(penalty)
 

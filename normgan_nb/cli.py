@@ -118,6 +118,9 @@ def _parser():
     _add_run_options(find, skip=SEARCHED)
     find.add_argument("--tuner", default="grid", choices=list(TUNERS), help="KerasTuner's search (default: grid)")
     find.add_argument("--max-trials", dest="max_trials", type=int, help="trials to run (default: the whole grid)")
+    find.add_argument("--ensemble-size", dest="ensemble_size", type=int, default=16,
+                      help="a whole grid: most runs trained side by side as one model, each exactly as alone (1: each "
+                           "alone; default: 16)")
     find.add_argument("--worker-timeout", dest="worker_timeout", type=float, default=300,
                       help="on several machines (KerasTuner's KERASTUNER_* variables): seconds a worker may be silent "
                            "in a trial, or wait for the chief (default: 300)")
@@ -151,7 +154,7 @@ def _train(args, out, verbose):
 def _search(args, out, verbose):
     "`normgan search`: the exit code."
     space = SearchSpace(**{field.name: args.pop(field.name) for field in dataclasses.fields(SearchSpace)})
-    options = {name: args.pop(name) for name in ("tuner", "max_trials", "overwrite", "worker_timeout")}
+    options = {name: args.pop(name) for name in ("tuner", "max_trials", "overwrite", "worker_timeout", "ensemble_size")}
     metric = args.pop("metric")
     config = RunConfig(**args, seed=space.seeds[0])
     metric = metric or next(iter(QUALITY_METRICS.get(config.data, ())), None)

@@ -81,6 +81,18 @@ class GAN(keras.Model):
 
     members, example_axes = 1, 1  # GANs trained side by side as one model, and the axes that index examples (ensembles)
 
+    def mean_per_member(self, per_example):
+        "The logged mean of a per-example value: a scalar (an ensemble's `EnsembleGAN`: one per member)."
+        return ops.mean(per_example)
+
+    def per_member(self, value):
+        "A penalty as logged: the scalar itself (an ensemble's: one per member)."
+        return value
+
+    def penalty_seed(self, step):
+        "The stateless seed of the gradient penalty's random points at `step`: their own stream of the step's seed."
+        return fold_in(self.step_seed(step), 1)
+
 # %% ../nbs/05_gan.ipynb #7d646d9e
 def _with_loss_scaling(optimizer, policy):
     "`optimizer` in a `LossScaleOptimizer` under the `mixed_float16` policy (as Keras's `Model.compile`), else itself."
@@ -153,7 +165,7 @@ def discriminator_objective(self,
     per_example = self.gan_loss.discriminator(logits[:n], logits[n:])
     gradient_penalty = 0.0
     if self.gradient_penalty is not None:  # its random points get their own stream of the step's seed
-        seed = fold_in(self.step_seed(step), 1)
+        seed = self.penalty_seed(step)
         gradient_penalty = self.gradient_penalty(self.discriminator, real, fake, seed, example_axes=self.example_axes)
     return per_example, gradient_penalty, _total_penalty(self.discriminator, self.d_penalty)
 
@@ -189,12 +201,13 @@ def generator_step(self, noise):
     if self.ema_generator is not None:
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
             average.assign(self.ema_decay * average + (1 - self.ema_decay) * weight)
-    return {"g_loss": ops.mean(g_loss), "g_penalty": g_penalty}
+    return {"g_loss": self.mean_per_member(g_loss), "g_penalty": self.per_member(g_penalty)}
 
 
-def _no_generator_step(loss_dtype, penalty_dtype):
+def _no_generator_step(gan):
     "G's values on a step without a G update: zeros (in the dtypes of D's and G's weights), logged with weight 0."
-    return {"g_loss": ops.zeros((), dtype=loss_dtype), "g_penalty": ops.zeros((), dtype=penalty_dtype)}
+    zeros = lambda model: gan.per_member(ops.zeros((), dtype=model.dtype))
+    return {"g_loss": zeros(gan.discriminator), "g_penalty": zeros(gan.generator)}
 
 
 @patch_to(GAN)
@@ -224,12 +237,12 @@ def update(self, data):
     d_loss, gradient_penalty, d_penalty = _update(self.d_optimizer, d_objective, self.discriminator.trainable_variables)
     # 2. Train the generator, if due, to fool the updated D (note that we should *not* update the weights of the
     #    discriminator!): `generator_step` differentiates and updates G's weights only.
-    skip = lambda noise: _no_generator_step(self.discriminator.dtype, self.generator.dtype)
+    skip = lambda noise: _no_generator_step(self)
     g_logs = cond_with_updates(g_due, self.generator_step, skip, args=(noise,))
     # 3. Log the unscaled values, all here. `Mean` averages them over steps and replicas; G's values count only on
     #    the steps G trained. Without a gradient penalty, d_gp is never updated and reads 0.
-    logs = {"d_loss": ops.mean(d_loss), "d_penalty": d_penalty, **g_logs}
-    if self.gradient_penalty is not None: logs["d_gp"] = ops.mean(gradient_penalty)
+    logs = {"d_loss": self.mean_per_member(d_loss), "d_penalty": self.per_member(d_penalty), **g_logs}
+    if self.gradient_penalty is not None: logs["d_gp"] = self.mean_per_member(gradient_penalty)
     g_weight = ops.cast(g_due, "float32")
     for name, value in logs.items():
         self.trackers[name].update_state(value, sample_weight=g_weight if name in g_logs else None)

@@ -106,7 +106,9 @@ def plot_history(history:dict,  # `History.history`: metric name -> list of valu
             if name in history:
                 values = history[name]
                 ax.plot(steps_per_epoch * np.arange(1, len(values) + 1), values, marker=".", label=name)
-        ax.set_xlabel("step" if steps_per_epoch > 1 else "epoch"); ax.set_title(kind); ax.legend()
+        ax.set_xlabel("step" if steps_per_epoch > 1 else "epoch"); ax.set_title(kind)
+        if ax.lines: ax.legend()
+        else: ax.text(0.5, 0.5, "nothing logged yet", ha="center", va="center", transform=ax.transAxes, color="0.5")
     if title: fig.suptitle(title)
     return fig
 

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 from .checks import (ArgumentError, argument_error, check_choice, check_list, check_number, check_positive_int,
                                is_int, one_of)
 from .data import load_data
+from .ensembles import train_runs
 from .losses import GRADIENT_PENALTIES
 from .metrics import QUALITY_METRICS
 from .models import NORMALIZATIONS
@@ -515,6 +516,20 @@ def _confirm(space, base, metric, directory, choice, callbacks, verbose):
         if progress: progress.close()
 
 
+def _stacks(kt, space, ensemble_size, options):
+    "Whether the search trains its grid as ensembles first: the whole grid, in one process, without callbacks of its own."
+    return (ensemble_size > 1 and options.get("tuner", "grid") == "grid" and kt.oracle.max_trials >= len(space)
+            and not options.get("callbacks"))
+
+
+def _train_grid(space, base, runs_dir, ensemble_size, verbose):
+    "Every run of the grid that is not finished, trained by `ensembles.train_runs` into the folder its trial reads."
+    runs = [(run_name(seed, setting), dataclasses.replace(base, seed=seed, **setting.changes()))
+            for setting in space.settings() for seed in space.seeds]
+    if verbose: print(f"Training the grid's runs, as ensembles of up to {ensemble_size} where they stack:", flush=True)
+    train_runs([config for _, config in runs], [Path(runs_dir) / name for name, _ in runs], ensemble_size, verbose)
+
+
 def _work(kt, directory, verbose):
     "A worker's search: the trials the chief hands out, until it says STOPPED; the chief writes the results."
     import grpc
@@ -555,8 +570,10 @@ def search(space:SearchSpace,  # the grid
            metric:str,  # the objective, a key of `metrics.QUALITY_METRICS[base.data]`
            directory:str|Path,  # the search folder (an unfinished search there is resumed)
            verbose:int=1,  # 0: silent, 1: a line per trial
+           ensemble_size:int=16,  # a whole grid in one process: most runs trained as one model (1: each alone)
            **kwargs) -> SearchResults:
     "Run (or resume) a search; write results.csv, search.png and choice.json. `make_tuner`'s options pass through."
+    ensemble_size = check_positive_int(ensemble_size, "ensemble_size")
     kt = make_tuner(space, base, metric, directory, **kwargs)  # checks the arguments before anything is made
     directory = Path(directory)
     if kt.is_worker: return _work(kt, directory, verbose)
@@ -573,6 +590,8 @@ def search(space:SearchSpace,  # the grid
         else: kt.hypermodel.progress = progress
     interrupted, stopped = False, None
     try:
+        if not chief and done < total and _stacks(kt, space, ensemble_size, kwargs):
+            _train_grid(space, base, kt.hypermodel.runs_dir, ensemble_size, verbose)
         if not chief: kt.search(verbose=0)
         elif done < total:
             kt.oracle.verbose = 0  # the chief shows a line per trial, not KerasTuner's tables

@@ -262,9 +262,10 @@ class HistoryLog(keras.callbacks.Callback):
     def __init__(self,
                  path:str|Path,  # the CSV file
                  steps_per_epoch:int,  # D steps per epoch, to check a restored step counter
+                 member:int|None=None,  # an ensemble's member: the run's logs are this entry of each logged vector
                 ):
         super().__init__()
-        self.path, self.steps_per_epoch, self.rows = Path(path), steps_per_epoch, None
+        self.path, self.steps_per_epoch, self.member, self.rows = Path(path), steps_per_epoch, member, None
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.rows is not None: return
@@ -276,7 +277,8 @@ class HistoryLog(keras.callbacks.Callback):
         self.start = time.time() - (float(self.rows[-1]["seconds"]) if self.rows else 0.0)
 
     def on_epoch_end(self, epoch, logs=None):
-        values = {name: float(value) for name, value in (logs or {}).items()}
+        values = {name: float(value if self.member is None else np.asarray(value)[self.member])
+                  for name, value in (logs or {}).items()}
         self.rows.append({"epoch": epoch, **values, "seconds": round(time.time() - self.start, 3)})
         columns = list(dict.fromkeys(name for row in self.rows for name in row))
         def write(temporary):
@@ -400,7 +402,7 @@ class SampleGrids(keras.callbacks.Callback):
         write_atomically(self.folder / f"step_{step:06d}.png", _samples_writer(samples, f"step {step}", self.reference))
 
 # %% ../nbs/08_train.ipynb #f5043c27
-def _write_outputs(gan, history, config, out, seconds, interrupted, reference, diverged=None):
+def _write_outputs(gan, history, config, out, seconds, interrupted, reference, diverged=None, ensemble=None):
     "samples.png, curves.png, model.keras and metrics.json (with the sample quality) of the run so far, each whole."
     steps_done = diverged["last_finite_step"] if diverged else _steps_done(gan)  # if diverged: the model kept
     penalty = f"{config.regularizer} lambda={config.lam:g}" if config.regularizer else "no penalty"
@@ -412,6 +414,7 @@ def _write_outputs(gan, history, config, out, seconds, interrupted, reference, d
     metrics = {"config": dataclasses.asdict(config), "steps_done": steps_done, "interrupted": interrupted,
                "diverged": diverged, "final": {name: values[-1] for name, values in history.items() if values},
                "quality": quality, "seconds": round(seconds, 2), "backend": BACKEND, "history": history,
+               "ensemble": ensemble,  # trained as a member of an ensemble: which, of how many, with which runs
                "weight_norms": {name: kernel_norms(getattr(gan, name)) for name in ("generator", "discriminator")}}
     write_json(out / "metrics.json", metrics)
     return finite_or_none(metrics)
