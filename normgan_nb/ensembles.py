@@ -273,8 +273,12 @@ def member_dataset(x:np.ndarray,  # samples, first axis = examples
                    repeat:bool=False,  # repeat forever
                   ) -> tf.data.Dataset:
     "Batches of shape (batch, members, ...): member m's are those of `make_dataset(x, batch_size, seeds[m])`."
-    parts = tuple(make_dataset(x, batch_size, seed=seed, repeat=repeat) for seed in seeds)
-    return tf.data.Dataset.zip(parts).map(lambda *batches: tf.stack(batches, axis=1))
+    return _side_by_side([make_dataset(x, batch_size, seed=seed, repeat=repeat) for seed in seeds])
+
+
+def _side_by_side(datasets):
+    "One dataset of the members' batches stacked on axis 1: (batch, members, ...)."
+    return tf.data.Dataset.zip(tuple(datasets)).map(lambda *batches: tf.stack(batches, axis=1))
 
 # %% ../nbs/08b_ensembles.ipynb #337609e4
 PER_MEMBER = ("seed", "regularizer", "lam", "p", "scope", "penalize", "gp_weight")  # `RunConfig` fields a member may have of its own
@@ -342,7 +346,7 @@ def _member_data(configs, skip):
         keras.utils.set_random_seed(config.seed)
         samples.append(load_data(config.data, seed=config.seed))
         parts.append(make_dataset(samples[-1], config.batch_size, seed=config.seed, repeat=True).skip(skip))
-    return samples, tf.data.Dataset.zip(tuple(parts)).map(lambda *batches: tf.stack(batches, axis=1))
+    return samples, _side_by_side(parts)
 
 
 def ensemble_folder(out_dirs:list,  # the run folders of an ensemble

@@ -224,6 +224,11 @@ def run_name(seed:int,  # the trial's seed
     return f"{setting.name()}-seed{seed}"
 
 
+def _setting_run(base, seed, setting):
+    "The run name and the `RunConfig` of `setting` with `seed`: the base settings with the setting's changes."
+    return run_name(seed, setting), dataclasses.replace(base, seed=seed, **setting.changes())
+
+
 def _run_setting(name:str,  # the run's name: its folder in `runs_dir`
                  config:RunConfig,  # its settings
                  runs_dir:Path,  # where the run folders go
@@ -272,7 +277,7 @@ class LambdaSearch(keras_tuner.HyperModel):
     def trial(self, hp:keras_tuner.HyperParameters) -> tuple:
         "The run name and the `RunConfig` of a trial: the base settings with those of `hp`."
         seed, setting = self.space.declare(hp)
-        return run_name(seed, setting), dataclasses.replace(self.base, seed=seed, **setting.changes())
+        return _setting_run(self.base, seed, setting)
 
     def build(self, hp):
         return build_gan(self.trial(hp)[1], self.data_shape)
@@ -434,7 +439,7 @@ def confirm_choice(choice:dict,  # from `choose_setting`
 
 def _confirming_run(setting, seed, base, metric, runs_dir, callbacks, progress):
     "A row for `setting` trained with `seed` (or read from its finished run folder)."
-    name, config = run_name(seed, setting), dataclasses.replace(base, seed=seed, **setting.changes())
+    name, config = _setting_run(base, seed, setting)
     row = {"status": "COMPLETED", "run": name, "setting": setting, **setting_columns(setting), "seed": seed}
     try: return row | _run_setting(name, config, runs_dir, metric, callbacks, progress)
     except TrainingDiverged: return row | {"status": "FAILED"}
@@ -524,8 +529,7 @@ def _stacks(kt, space, ensemble_size, options):
 
 def _train_grid(space, base, runs_dir, ensemble_size, verbose):
     "Every run of the grid that is not finished, trained by `ensembles.train_runs` into the folder its trial reads."
-    runs = [(run_name(seed, setting), dataclasses.replace(base, seed=seed, **setting.changes()))
-            for setting in space.settings() for seed in space.seeds]
+    runs = [_setting_run(base, seed, setting) for setting in space.settings() for seed in space.seeds]
     if verbose: print(f"Training the grid's runs, as ensembles of up to {ensemble_size} where they stack:", flush=True)
     train_runs([config for _, config in runs], [Path(runs_dir) / name for name, _ in runs], ensemble_size, verbose)
 
