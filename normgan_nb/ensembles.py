@@ -24,11 +24,11 @@ from tqdm.auto import tqdm
 from .backends import fold_in, stateless_normal
 from .checks import ArgumentError, argument_error, check_list, check_number, check_positive_int, is_int, serializable
 from .data import load_data, make_dataset
-from .gan import GAN, GAN_METRICS
+from .gan import GAN
 from .losses import GradientPenalty
 from .models import FaithfulSpectralNormalization, LeanSpectralNormalization
 from .regularizers import ModelPenalty, as_weight_penalty
-from .train import (HistoryLog, RunConfig, TrainingDiverged, backup_steps, build_gan, check_same_settings,
+from .train import (HistoryLog, RunConfig, TrainingDiverged, backup_steps, build_gan, finished_run,
                               read_history_rows, run_folder_lock, train_run)
 from .train import _history, _make_folder, _prepare_folder, _steps_done, _write_outputs
 
@@ -235,9 +235,12 @@ class EnsembleGAN(GAN):
                  **kwargs):
         if isinstance(seeds, (str, int)) or not seeds: raise argument_error("seeds", "to be a non-empty list of ints", seeds)
         self.seeds = [_seed(seed, "seeds") for seed in seeds]  # repeats allowed: runs of one seed and other penalties
+        self.members, self.example_axes = len(self.seeds), 2  # before `GAN.__init__`, which makes the trackers
         super().__init__(generator, discriminator, seed=self.seeds[0], **kwargs)
-        self.members, self.example_axes = len(self.seeds), 2
-        self.trackers = {name: MemberMean(self.members, name=name) for name in GAN_METRICS}
+
+    def tracker(self, name):
+        "Each member's mean of the logged value `name` over an epoch: a `MemberMean`."
+        return MemberMean(self.members, name=name)
 
     def sample_noise(self, batch_size, step):
         "Each member's noise, as the GAN of its seed draws it: shape (batch, members, noise_dim)."
@@ -418,15 +421,6 @@ def train_ensemble(configs:list,  # the runs' settings, all of one `stack_key`
     return metrics
 
 # %% ../nbs/08b_ensembles.ipynb #d72acffc
-def _finished(config, out):
-    "The metrics of a finished run of `config` in `out`; None if it must train (or finish); an error if other settings are there."
-    if (out / "config.json").exists(): check_same_settings(json.loads((out / "config.json").read_text()), config, out)
-    done = out / "metrics.json"
-    if not done.exists(): return None
-    metrics = json.loads(done.read_text())
-    return None if metrics["interrupted"] else metrics
-
-
 class _StepsBar(keras.callbacks.Callback):
     "Moves a progress bar by an epoch's steps of every run trained at every epoch's end."
     async_safe = True
@@ -461,7 +455,7 @@ def train_runs(configs:list,  # the runs' settings
     if len(out_dirs) != len(configs):
         raise ArgumentError("out_dirs", f"to be a run folder per config ({len(configs)})", f"{len(out_dirs)} folders")
     ensemble_size = check_positive_int(ensemble_size, "ensemble_size")
-    metrics = [_finished(config, out) for config, out in zip(configs, out_dirs)]
+    metrics = [finished_run(config, out) for config, out in zip(configs, out_dirs)]
     jobs = _jobs(configs, [i for i, m in enumerate(metrics) if m is None], ensemble_size)
     bar = tqdm(total=sum(configs[i].steps for job in jobs for i in job), unit="step", disable=not verbose,
                desc=f"{sum(map(len, jobs))} runs, {sum(len(job) > 1 for job in jobs)} ensembles", dynamic_ncols=True)

@@ -69,7 +69,7 @@ class GAN(keras.Model):
             self.ema_generator.set_weights(generator.get_weights())
         self.noise_dim = int(generator.input_shape[-1])
         self.seed = int(np.random.randint(2**31 - 1)) if seed is None else int(seed)
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in GAN_METRICS}
+        self.trackers = {name: self.tracker(name) for name in GAN_METRICS}
         self.built = True
 
     def call(self, noise, training=False):
@@ -80,6 +80,10 @@ class GAN(keras.Model):
     def metrics(self): return list(self.trackers.values())
 
     members, example_axes = 1, 1  # GANs trained side by side as one model, and the axes that index examples (ensembles)
+
+    def tracker(self, name):
+        "The metric that averages the logged value `name` over an epoch: a scalar mean (an ensemble's: one per member)."
+        return keras.metrics.Mean(name=name)
 
     def mean_per_member(self, per_example):
         "The logged mean of a per-example value: a scalar (an ensemble's `EnsembleGAN`: one per member)."

@@ -30,7 +30,7 @@ from .backends import BACKEND
 from .data import DATASETS, load_data, make_dataset
 from .gan import GAN, GAN_METRICS
 from .losses import GAN_LOSSES, GRADIENT_PENALTIES, GradientPenalty
-from .metrics import MIXTURES, QUALITY_METRICS, sample_quality
+from .metrics import MIXTURES, QUALITY_METRICS, GANScores, sample_quality
 from .models import (NORMALIZATIONS, PACGAN_NORMALIZATIONS, dcgan_discriminator, dcgan_generator,
                                mlp_discriminator, mlp_generator, pacgan_discriminator, pacgan_generator)
 from .plots import grid_png, plot_history, plot_samples, save_png
@@ -42,7 +42,7 @@ __all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'S
            'OptimizerSettings', 'TrainingSettings', 'check_setting', 'RunConfig', 'build_gan', 'write_atomically',
            'finite_or_none', 'write_json', 'HistoryLog', 'read_history_rows', 'FiniteGuard', 'TrainingDiverged',
            'run_folder_lock', 'backup_steps', 'SampleGrids', 'make_strategy', 'worker_role', 'check_same_settings',
-           'train_run', 'run_once']
+           'finished_run', 'train_run', 'run_once', 'learning_curve']
 
 # %% ../nbs/08_train.ipynb #8e696007
 REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig`
@@ -543,18 +543,25 @@ def _make_folder(out):
         raise ArgumentError("out_dir", "to be a folder that can be made", f"{out} ({error.strerror})") from None
 
 
+def finished_run(config:RunConfig,  # the run's settings
+                 out_dir:str|Path,  # its run folder
+                ) -> dict|None:
+    "The metrics of the finished run of `config` in `out_dir` (None: none, or unfinished); an error if other settings are there."
+    out = Path(out_dir)
+    if (out / "config.json").exists(): check_same_settings(json.loads((out / "config.json").read_text()), config, out)
+    if not (out / "metrics.json").exists(): return None
+    metrics = json.loads((out / "metrics.json").read_text())
+    return None if metrics["interrupted"] else metrics
+
+
 def _prepare_folder(out, config, overwrite):
     "The metrics of a finished run of `config` in the (locked) run folder; None if it must train."
     if overwrite:
         for name in RUN_FILES:
             if (out / name).is_dir(): shutil.rmtree(out / name)
             else: (out / name).unlink(missing_ok=True)
-    if (out / "config.json").exists(): check_same_settings(json.loads((out / "config.json").read_text()), config, out)
-    else: write_json(out / "config.json", dataclasses.asdict(config))
-    done = out / "metrics.json"
-    if not done.exists(): return None
-    metrics = json.loads(done.read_text())
-    return None if metrics["interrupted"] else metrics
+    if not (out / "config.json").exists(): write_json(out / "config.json", dataclasses.asdict(config))
+    return finished_run(config, out)
 
 
 def _diverged_message(config, out, diverged):
@@ -634,3 +641,18 @@ def run_once(config:RunConfig,  # the run's settings
             ) -> dict:
     "The metrics of the finished run of `config` in `out_dir`, trained (or resumed) only if it is not there yet."
     return train_run(config, out_dir, verbose=verbose)
+
+# %% ../nbs/08_train.ipynb #d0f4a3ea
+def learning_curve(config:RunConfig,  # the run's settings; a data set with a quality measure (`QUALITY_METRICS`)
+                   out_dir:str|Path,  # the run folder (a stopped run resumes there, a finished one is read)
+                   verbose:int=0,  # as for `train_run`
+                  ) -> dict:
+    "The run's quality against steps: {'step': [...], measure: [...]} for each of its data's measures, every log."
+    check_choice(config.data, "config.data", QUALITY_METRICS)  # before any training
+    train_run(config, out_dir, verbose=verbose, callbacks=[GANScores.for_data(config.data, seed=config.seed)])
+    rows, names = read_history_rows(Path(out_dir) / "history.csv"), list(QUALITY_METRICS[config.data])
+    if rows and not set(names) <= set(rows[0]):
+        raise ValueError(f"{out_dir} holds a run trained without scores at its logs (history.csv has no "
+                         f"{', '.join(names)}): give learning_curve a new folder, or train_run overwrite=True.")
+    return {"step": [(int(row["epoch"]) + 1) * config.log_every for row in rows],
+            **{name: [float(row[name]) for row in rows] for name in names}}
