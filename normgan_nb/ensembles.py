@@ -8,10 +8,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import json
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import keras
@@ -22,7 +20,7 @@ from keras.utils import normalize
 from tqdm.auto import tqdm
 
 from .backends import fold_in, stateless_normal
-from .checks import ArgumentError, argument_error, check_list, check_number, check_positive_int, is_int, serializable
+from .checks import ArgumentError, argument_error, check_number, check_positive_int, is_int, serializable
 from .data import load_data, make_dataset
 from .gan import GAN
 from .losses import GradientPenalty
