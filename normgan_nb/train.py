@@ -23,6 +23,7 @@ import h5py
 import keras
 import numpy as np
 import tensorflow as tf
+from tqdm.auto import tqdm
 
 from .checks import (ArgumentError, argument_error, check_choice, check_number, check_positive_int, is_int,
                                one_of)
@@ -42,7 +43,7 @@ __all__ = ['REGULARIZERS', 'TAKES_P', 'PENALIZE', 'MODELS', 'SETTING_GROUPS', 'S
            'OptimizerSettings', 'TrainingSettings', 'check_setting', 'RunConfig', 'build_gan', 'write_atomically',
            'finite_or_none', 'write_json', 'HistoryLog', 'read_history_rows', 'FiniteGuard', 'TrainingDiverged',
            'run_folder_lock', 'backup_steps', 'SampleGrids', 'make_strategy', 'worker_role', 'check_same_settings',
-           'finished_run', 'train_run', 'run_once', 'learning_curve']
+           'finished_run', 'train_run', 'run_once', 'learning_curve', 'learning_curves']
 
 # %% ../nbs/08_train.ipynb #8e696007
 REGULARIZERS = {  # name -> the layer regularizer of a `RunConfig`
@@ -656,3 +657,13 @@ def learning_curve(config:RunConfig,  # the run's settings; a data set with a qu
                          f"{', '.join(names)}): give learning_curve a new folder, or train_run overwrite=True.")
     return {"step": [(int(row["epoch"]) + 1) * config.log_every for row in rows],
             **{name: [float(row[name]) for row in rows] for name in names}}
+
+# %% ../nbs/08_train.ipynb #26abab17
+def learning_curves(config:RunConfig,  # the settings of every run but the seed
+                    seeds:typing.Iterable[int],  # a run with each
+                    folder:str|Path,  # their run folders go here, one per seed: seed{seed}
+                    progress:bool=False,  # a progress bar over the seeds
+                   ) -> list:
+    "The `learning_curve` of `config` with each seed, in `folder`/seed{seed} (read where finished, resumed where stopped)."
+    return [learning_curve(dataclasses.replace(config, seed=seed), Path(folder) / f"seed{seed}")
+            for seed in tqdm(list(seeds), unit="run", disable=not progress, leave=False)]
