@@ -650,11 +650,14 @@ def learning_curve(config:RunConfig,  # the run's settings; a data set with a qu
                   ) -> dict:
     "The run's quality against steps: {'step': [...], measure: [...]} for each of its data's measures, every log."
     check_choice(config.data, "config.data", QUALITY_METRICS)  # before any training
+    history, names = Path(out_dir) / "history.csv", list(QUALITY_METRICS[config.data])
+    logged = read_history_rows(history)  # checked before training: a stopped run is not trained on without scores
+    if logged and not set(names) <= set(logged[0]):
+        raise ArgumentError("out_dir", "to be a new folder, or to hold a run scored at its logs",
+                            f"{out_dir}, whose run was trained without scores at its logs (history.csv has no "
+                            f"{', '.join(names)}): give learning_curve a new folder, or train_run overwrite=True")
     train_run(config, out_dir, verbose=verbose, callbacks=[GANScores.for_data(config.data, seed=config.seed)])
-    rows, names = read_history_rows(Path(out_dir) / "history.csv"), list(QUALITY_METRICS[config.data])
-    if rows and not set(names) <= set(rows[0]):
-        raise ValueError(f"{out_dir} holds a run trained without scores at its logs (history.csv has no "
-                         f"{', '.join(names)}): give learning_curve a new folder, or train_run overwrite=True.")
+    rows = read_history_rows(history)
     return {"step": [(int(row["epoch"]) + 1) * config.log_every for row in rows],
             **{name: [float(row[name]) for row in rows] for name in names}}
 
@@ -662,8 +665,8 @@ def learning_curve(config:RunConfig,  # the run's settings; a data set with a qu
 def learning_curves(config:RunConfig,  # the settings of every run but the seed
                     seeds:typing.Iterable[int],  # a run with each
                     folder:str|Path,  # their run folders go here, one per seed: seed{seed}
-                    progress:bool=False,  # a progress bar over the seeds
+                    verbose:int=0,  # 0: silent, 1: a progress bar over the seeds
                    ) -> list:
     "The `learning_curve` of `config` with each seed, in `folder`/seed{seed} (read where finished, resumed where stopped)."
     return [learning_curve(dataclasses.replace(config, seed=seed), Path(folder) / f"seed{seed}")
-            for seed in tqdm(list(seeds), unit="run", disable=not progress, leave=False)]
+            for seed in tqdm(list(seeds), unit="run", disable=not verbose, leave=False)]
