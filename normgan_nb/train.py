@@ -651,11 +651,12 @@ def learning_curve(config:RunConfig,  # the run's settings; a data set with a qu
     "The run's quality against steps: {'step': [...], measure: [...]} for each of its data's measures, every log."
     check_choice(config.data, "config.data", QUALITY_METRICS)  # before any training
     history, names = Path(out_dir) / "history.csv", list(QUALITY_METRICS[config.data])
-    logged = read_history_rows(history)  # checked before training: a stopped run is not trained on without scores
-    if logged and not set(names) <= set(logged[0]):
-        raise ArgumentError("out_dir", "to be a new folder, or to hold a run scored at its logs",
+    unscored = [row["epoch"] for row in read_history_rows(history) if any(row.get(name, "") == "" for name in names)]
+    if unscored:  # checked before training: a stopped run is not trained on without scores
+        raise ArgumentError("out_dir", "to be a new folder, or to hold a run scored at every log",
                             f"{out_dir}, whose run was trained without scores at its logs (history.csv has no "
-                            f"{', '.join(names)}): give learning_curve a new folder, or train_run overwrite=True")
+                            f"{', '.join(names)} at epochs {', '.join(unscored)}): give learning_curve a new folder, "
+                            "or train_run overwrite=True")
     train_run(config, out_dir, verbose=verbose, callbacks=[GANScores.for_data(config.data, seed=config.seed)])
     rows = read_history_rows(history)
     return {"step": [(int(row["epoch"]) + 1) * config.log_every for row in rows],
