@@ -651,7 +651,7 @@ def learning_curve(config:RunConfig,  # the run's settings; a data set with a qu
     "The run's quality against steps: {'step': [...], measure: [...]} for each of its data's measures, every log."
     check_choice(config.data, "config.data", QUALITY_METRICS)  # before any training
     history, names = Path(out_dir) / "history.csv", list(QUALITY_METRICS[config.data])
-    unscored = [row["epoch"] for row in read_history_rows(history) if any(row.get(name, "") == "" for name in names)]
+    unscored = [row["epoch"] for row in read_history_rows(history) if any(row.get(name) in ("", None) for name in names)]
     if unscored:  # checked before training: a stopped run is not trained on without scores
         raise ArgumentError("out_dir", "to be a new folder, or to hold a run scored at every log",
                             f"{out_dir}, whose run was trained without scores at its logs (history.csv has no "
